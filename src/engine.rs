@@ -1,0 +1,237 @@
+//! The engine: compiled grammars plus the pipeline, for one buffer or whole archives.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::decode::{self, DecodeError};
+use crate::error::GrammarError;
+use crate::grammar::Grammar;
+use crate::model::{Diagnostic, Record, SCHEMA_ID, Severity, Source, Status};
+use crate::{extract, layout, normalize, segment};
+
+/// Files converted per parallel batch per worker thread. Records of a batch are handed back in
+/// input order before the next batch starts, which bounds memory whatever the archive size.
+const BATCH_PER_THREAD: usize = 16;
+
+/// Converts documents. Build once; share freely (`Send + Sync`, cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    grammar: Arc<Grammar>,
+    keep_text: bool,
+}
+
+/// One input of a batch: a path to read, or a path that could not even be listed.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as given or as found walking a directory.
+    pub path: PathBuf,
+    /// Set when walking the directory failed at this path (a loop, a permission error).
+    pub walk_error: Option<(String, String)>,
+}
+
+impl Input {
+    /// An input read from `path`.
+    pub fn file(path: impl Into<PathBuf>) -> Input {
+        Input { path: path.into(), walk_error: None }
+    }
+}
+
+impl Engine {
+    /// An engine with the embedded grammars.
+    ///
+    /// # Errors
+    /// Only if the embedded grammars were broken at build time (a test guards against it).
+    pub fn new() -> Result<Engine, GrammarError> {
+        Ok(Engine::with_grammar(Grammar::embedded()?))
+    }
+
+    /// An engine with the embedded grammars, overridden by the files in `dir`.
+    ///
+    /// # Errors
+    /// A grammar file that cannot be read or is not valid.
+    pub fn with_grammar_dir(dir: &Path) -> Result<Engine, GrammarError> {
+        Ok(Engine::with_grammar(Grammar::with_overrides(dir)?))
+    }
+
+    /// An engine over `grammar`.
+    pub fn with_grammar(grammar: Grammar) -> Engine {
+        Engine { grammar: Arc::new(grammar), keep_text: true }
+    }
+
+    /// Whether records carry `text` (default true). Spans still refer to the text vanban made.
+    pub fn keep_text(mut self, keep: bool) -> Engine {
+        self.keep_text = keep;
+        self
+    }
+
+    /// The grammars in use.
+    pub fn grammar(&self) -> &Grammar {
+        &self.grammar
+    }
+
+    /// Convert one buffer. `path` is reported in `source.path` and used as a format hint.
+    /// Never panics: a panic inside a stage becomes a `failed` record (`internal.panic`).
+    pub fn convert_bytes(&self, path: &str, bytes: &[u8]) -> Record {
+        let source = Source {
+            path: path.to_owned(),
+            bytes: bytes.len() as u64,
+            sha256: Some(sha256_hex(bytes)),
+            format: None,
+            encoding: None,
+            pages: None,
+            page_starts: Vec::new(),
+        };
+        match catch_unwind(AssertUnwindSafe(|| self.run(source.clone(), bytes))) {
+            Ok(record) => record,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                failed(source, "internal.panic", format!("vanban panicked on this input: {what}"))
+            }
+        }
+    }
+
+    /// Read and convert the file at `path`. A file that cannot be read gives a `failed`
+    /// record with an `io.*` diagnostic.
+    pub fn convert_file(&self, path: &Path) -> Record {
+        let shown = path.to_string_lossy();
+        match std::fs::read(path) {
+            Ok(bytes) => self.convert_bytes(&shown, &bytes),
+            Err(e) => io_failed(&shown, &e),
+        }
+    }
+
+    /// Convert `inputs` in parallel on the current rayon pool and hand each record to `sink` in
+    /// input order. Memory stays bounded: records are passed on batch by batch.
+    pub fn convert_all<F: FnMut(Record)>(&self, inputs: &[Input], mut sink: F) {
+        let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
+        for chunk in inputs.chunks(batch) {
+            let records: Vec<Record> = chunk.par_iter().map(|input| self.convert_input(input)).collect();
+            records.into_iter().for_each(&mut sink);
+        }
+    }
+
+    /// Convert one [`Input`].
+    pub fn convert_input(&self, input: &Input) -> Record {
+        match &input.walk_error {
+            Some((code, message)) => {
+                let source = empty_source(&input.path.to_string_lossy());
+                failed(source, code, message.clone())
+            }
+            None => self.convert_file(&input.path),
+        }
+    }
+
+    fn run(&self, mut source: Source, bytes: &[u8]) -> Record {
+        let decoded = match decode::decode(bytes, &source.path) {
+            Ok(d) => d,
+            Err(e) => return decode_failed(source, &e),
+        };
+        source.format = Some(decoded.format);
+        source.encoding = decoded.encoding;
+        source.pages = decoded.pages;
+        source.page_starts = decoded.page_starts.clone();
+        let canonical = normalize::normalize(&decoded.text, decoded.format, &self.grammar);
+        let laid = layout::layout(&canonical.text, &self.grammar);
+        let skeleton = segment::segment(&laid, &self.grammar);
+        let documents = extract::extract(&laid, &skeleton, &self.grammar);
+
+        let mut diagnostics = decoded.diagnostics;
+        diagnostics.extend(canonical.diagnostics);
+        diagnostics.extend(laid.diagnostics);
+        let status = if decoded.lossy || diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            Status::Partial
+        } else {
+            Status::Ok
+        };
+        Record {
+            schema: SCHEMA_ID.to_owned(),
+            source,
+            status,
+            diagnostics,
+            text: self.keep_text.then_some(laid.text),
+            documents,
+        }
+    }
+}
+
+/// Expand `args` into the sorted list of inputs: files as given, directories walked
+/// recursively (following links, with loops reported as failed inputs, not followed forever).
+pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for arg in args {
+        if !arg.is_dir() {
+            inputs.push(Input::file(arg.clone()));
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(arg).follow_links(true) {
+            match entry {
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => inputs.push(Input::file(e.into_path())),
+                Err(e) => {
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| arg.clone());
+                    let code = if e.loop_ancestor().is_some() { "io.directory_loop" } else { "io.walk_error" };
+                    inputs.push(Input { path, walk_error: Some((code.to_owned(), e.to_string())) });
+                }
+            }
+        }
+    }
+    inputs.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+    inputs.dedup_by(|a, b| a.path == b.path && a.walk_error.is_none() && b.walk_error.is_none());
+    inputs
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+    }
+    hex
+}
+
+fn empty_source(path: &str) -> Source {
+    Source {
+        path: path.to_owned(),
+        bytes: 0,
+        sha256: None,
+        format: None,
+        encoding: None,
+        pages: None,
+        page_starts: Vec::new(),
+    }
+}
+
+fn failed(source: Source, code: &str, message: String) -> Record {
+    Record {
+        schema: SCHEMA_ID.to_owned(),
+        source,
+        status: Status::Failed,
+        diagnostics: vec![Diagnostic::new(Severity::Error, code, message)],
+        text: None,
+        documents: Vec::new(),
+    }
+}
+
+fn decode_failed(source: Source, e: &DecodeError) -> Record {
+    failed(source, e.code(), e.to_string())
+}
+
+fn io_failed(path: &str, e: &std::io::Error) -> Record {
+    use std::io::ErrorKind;
+    let code = match e.kind() {
+        ErrorKind::NotFound => "io.not_found",
+        ErrorKind::PermissionDenied => "io.permission_denied",
+        ErrorKind::IsADirectory => "io.is_a_directory",
+        _ => "io.read_error",
+    };
+    failed(empty_source(path), code, format!("cannot read {path}: {e}"))
+}

@@ -1,0 +1,167 @@
+//! Grammars: every language fact vanban uses, as data.
+//!
+//! The YAML files under `grammars/` are embedded in the binary. A user folder given to
+//! [`Grammar::with_overrides`] replaces any of them by a file of the same name, so a data team
+//! can add a document type or a heading scheme without rebuilding. Everything is parsed and
+//! compiled once, here, into an immutable [`Grammar`] that the parallel pipeline shares.
+
+mod files;
+
+use std::path::Path;
+
+use regex::Regex;
+
+use crate::error::GrammarError;
+pub use files::FILE_NAMES;
+use files::{BlocksFile, DocTypesFile, HeadingsFile, TextFile};
+
+/// All grammars, parsed and compiled. Cheap to share across threads (`Send + Sync`).
+#[derive(Debug, Clone)]
+pub struct Grammar {
+    pub(crate) doc_types: DocTypes,
+    pub(crate) headings: Headings,
+    pub(crate) text: TextRules,
+    pub(crate) blocks: Blocks,
+}
+
+/// Document types and appendix markers (`doc_types.yaml`).
+#[derive(Debug, Clone)]
+pub(crate) struct DocTypes {
+    /// `(kind, label in upper case)`, longest label first.
+    pub(crate) labels: Vec<(String, String)>,
+    /// `(kind, code)` as found in a số/ký hiệu.
+    pub(crate) number_codes: Vec<(String, String)>,
+    pub(crate) fallback: String,
+    pub(crate) letter_subject_prefixes: Vec<String>,
+    pub(crate) letter_kind: String,
+    pub(crate) appendix_marker: String,
+    /// Upper-case appendix title starts.
+    pub(crate) appendix_titles: Vec<String>,
+    pub(crate) appendix_attached: Vec<Regex>,
+    pub(crate) appendix_window: usize,
+    pub(crate) appendix_kind: String,
+}
+
+/// How the ordinal of a heading counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Ordinal {
+    Roman,
+    Arabic,
+    Alpha,
+    Decimal,
+}
+
+/// One compiled heading scheme.
+#[derive(Debug, Clone)]
+pub(crate) struct HeadingScheme {
+    pub(crate) name: String,
+    /// Anchored at the start of the line.
+    pub(crate) pattern: Regex,
+    pub(crate) marker: String,
+    pub(crate) ordinal: Ordinal,
+    pub(crate) rank: Option<u32>,
+    pub(crate) title_case: bool,
+}
+
+/// Heading schemes and list bullets (`headings.yaml`).
+#[derive(Debug, Clone)]
+pub(crate) struct Headings {
+    pub(crate) schemes: Vec<HeadingScheme>,
+    pub(crate) bullets: Vec<Regex>,
+    pub(crate) alphabet: Vec<char>,
+    pub(crate) max_title_chars: usize,
+}
+
+/// Tone-mark placement convention for oa/oe/uy syllables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TonePlacement {
+    /// hòa, khỏe, thủy, Ủy.
+    New,
+    /// hoà, khoẻ, thuỷ, Uỷ.
+    Old,
+    /// Leave as found.
+    Keep,
+}
+
+/// Normalization and layout facts (`text.yaml`).
+#[derive(Debug, Clone)]
+pub(crate) struct TextRules {
+    pub(crate) tone: TonePlacement,
+    /// Lower-cased words after which a line never ends a sentence.
+    pub(crate) wrap_join_after: Vec<String>,
+    pub(crate) sentence_end: Vec<char>,
+    pub(crate) page_number: Vec<Regex>,
+    pub(crate) footnote_body: Regex,
+}
+
+/// Letterhead and closing-block patterns (`blocks.yaml`).
+#[derive(Debug, Clone)]
+pub(crate) struct Blocks {
+    pub(crate) letterhead: Vec<Regex>,
+    pub(crate) recipients_labels: Vec<Regex>,
+    pub(crate) capacity: Vec<Regex>,
+}
+
+impl Grammar {
+    /// The grammars embedded in the binary.
+    ///
+    /// # Errors
+    /// Never in a released build (a test compiles them); the `Result` keeps one code path
+    /// with [`Grammar::with_overrides`].
+    pub fn embedded() -> Result<Grammar, GrammarError> {
+        Self::build(&files::Sources::embedded())
+    }
+
+    /// The embedded grammars with every file found in `dir` replacing the one of the same name.
+    ///
+    /// # Errors
+    /// A file that cannot be read, does not parse, has unknown keys or bad regexes, or whose name
+    /// is not a grammar file vanban reads.
+    pub fn with_overrides(dir: &Path) -> Result<Grammar, GrammarError> {
+        let mut sources = files::Sources::embedded();
+        sources.override_from(dir)?;
+        Self::build(&sources)
+    }
+
+    fn build(src: &files::Sources) -> Result<Grammar, GrammarError> {
+        let doc_types: DocTypesFile = files::parse("doc_types.yaml", &src.doc_types)?;
+        let headings: HeadingsFile = files::parse("headings.yaml", &src.headings)?;
+        let text: TextFile = files::parse("text.yaml", &src.text)?;
+        let blocks: BlocksFile = files::parse("blocks.yaml", &src.blocks)?;
+        Ok(Grammar {
+            doc_types: doc_types.compile()?,
+            headings: headings.compile()?,
+            text: text.compile()?,
+            blocks: blocks.compile()?,
+        })
+    }
+
+    /// The tone-mark placement this grammar asks for.
+    pub fn tone_placement(&self) -> TonePlacement {
+        self.text.tone
+    }
+}
+
+/// Compile `pattern` for `file`/`what`, anchored at the start when `anchor` is set.
+pub(crate) fn compile_regex(file: &str, what: &str, pattern: &str, anchor: bool) -> Result<Regex, GrammarError> {
+    let full = if anchor && !pattern.starts_with('^') { format!("^(?:{pattern})") } else { pattern.to_owned() };
+    Regex::new(&full).map_err(|e| GrammarError::Regex {
+        file: file.to_owned(),
+        what: what.to_owned(),
+        pattern: pattern.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_grammars_compile() {
+        let g = Grammar::embedded().expect("embedded grammars are valid");
+        assert!(g.headings.schemes.iter().any(|s| s.name == "roman"));
+        assert!(g.doc_types.labels.iter().any(|(k, l)| k == "ke_hoach" && l == "KẾ HOẠCH"));
+        assert_eq!(g.tone_placement(), TonePlacement::New);
+    }
+}

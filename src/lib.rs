@@ -1,0 +1,45 @@
+//! # vanban
+//!
+//! Turns Vietnamese administrative documents (Kế hoạch, Quyết định, Chỉ thị, Nghị quyết and
+//! their appendices) into canonical, structured JSON records.
+//!
+//! The pipeline is one-way, one module per stage, each handing the next plain data:
+//!
+//! ```text
+//! bytes ─ decode ─> Decoded ─ normalize ─> Canonical ─ layout ─> Layout ─ segment ─> Skeleton
+//!       ─ extract ─> Vec<Document> ─ emit ─> one JSON line
+//! ```
+//!
+//! [`Engine`] holds the compiled [`Grammar`] and runs the stages; build it once and share it.
+//!
+//! ```
+//! use vanban::Engine;
+//!
+//! let engine = Engine::new().expect("embedded grammars are valid");
+//! let text = "KẾ HOẠCH\nChuyển đổi số năm 2023\n\nI. MỤC TIÊU\n\n1. Mục tiêu chung\n\nNâng cao nhận thức.\n";
+//! let record = engine.convert_bytes("plan.txt", text.as_bytes());
+//! assert_eq!(record.status, vanban::Status::Ok);
+//! let doc = &record.documents[0];
+//! assert_eq!(doc.kind, "ke_hoach");
+//! assert_eq!(doc.sections[0].marker, "I");
+//! assert_eq!(doc.sections[0].children[0].path, "I/1");
+//! ```
+
+pub mod decode;
+pub mod emit;
+mod engine;
+pub mod error;
+pub mod extract;
+pub mod grammar;
+pub mod layout;
+pub mod model;
+pub mod normalize;
+pub mod segment;
+
+pub use engine::{Engine, Input, expand_paths};
+pub use error::{Error, GrammarError};
+pub use grammar::Grammar;
+pub use model::{
+    Agency, Budget, Citation, Diagnostic, Document, Encoding, Format, Record, Responsibility, Section, Severity,
+    Signer, Source, Span, Status, Table, Target, Task, Timeline,
+};

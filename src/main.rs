@@ -1,0 +1,2 @@
+//! The `vanban` command line. (stub)
+fn main() {}

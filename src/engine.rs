@@ -111,11 +111,28 @@ impl Engine {
     /// Convert `inputs` in parallel on the current rayon pool and hand each record to `sink` in
     /// input order. Memory stays bounded: records are passed on batch by batch.
     pub fn convert_all<F: FnMut(Record)>(&self, inputs: &[Input], mut sink: F) {
+        let never: Result<(), std::convert::Infallible> = self.try_convert_all(inputs, |record| {
+            sink(record);
+            Ok(())
+        });
+        let Ok(()) = never;
+    }
+
+    /// As [`convert_all`](Engine::convert_all), but `sink` may stop the run: the first error it
+    /// returns is returned at once and no further batch is converted (a closed pipe, a full disk).
+    ///
+    /// # Errors
+    /// The first error `sink` returns.
+    pub fn try_convert_all<E, F>(&self, inputs: &[Input], mut sink: F) -> Result<(), E>
+    where
+        F: FnMut(Record) -> Result<(), E>,
+    {
         let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
         for chunk in inputs.chunks(batch) {
             let records: Vec<Record> = chunk.par_iter().map(|input| self.convert_input(input)).collect();
-            records.into_iter().for_each(&mut sink);
+            records.into_iter().try_for_each(&mut sink)?;
         }
+        Ok(())
     }
 
     /// Convert one [`Input`].
@@ -164,6 +181,8 @@ impl Engine {
 
 /// Expand `args` into the sorted list of inputs: files as given, directories walked
 /// recursively (following links, with loops reported as failed inputs, not followed forever).
+/// Pipes, sockets and devices met in a walk become failed inputs (`io.not_a_file`) rather than
+/// reads that may never end.
 pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for arg in args {
@@ -174,10 +193,22 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
         for entry in walkdir::WalkDir::new(arg).follow_links(true) {
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) => inputs.push(Input::file(e.into_path())),
+                Ok(e) if e.file_type().is_file() => inputs.push(Input::file(e.into_path())),
+                // A named pipe, socket or device found in a folder: reading it could block
+                // forever. Given by name on the command line (`<(…)`, /dev/stdin) it is read.
+                Ok(e) => {
+                    let message = format!("{}: not a regular file (a pipe, socket or device)", e.path().display());
+                    inputs.push(Input { path: e.into_path(), walk_error: Some(("io.not_a_file".to_owned(), message)) });
+                }
                 Err(e) => {
                     let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| arg.clone());
-                    let code = if e.loop_ancestor().is_some() { "io.directory_loop" } else { "io.walk_error" };
+                    // The same codes as a failed read: a dangling link is `io.not_found` either way.
+                    let code = match e.io_error().map(std::io::Error::kind) {
+                        _ if e.loop_ancestor().is_some() => "io.directory_loop",
+                        Some(std::io::ErrorKind::NotFound) => "io.not_found",
+                        Some(std::io::ErrorKind::PermissionDenied) => "io.permission_denied",
+                        _ => "io.walk_error",
+                    };
                     inputs.push(Input { path, walk_error: Some((code.to_owned(), e.to_string())) });
                 }
             }

@@ -43,3 +43,16 @@ pub use model::{
     Agency, Budget, Citation, Diagnostic, Document, Encoding, Format, Record, Responsibility, Section, Severity,
     Signer, Source, Span, Status, Table, Target, Task, Timeline,
 };
+
+/// The JSON Schema (draft 2020-12) of one output line, a [`Record`].
+///
+/// `schema/record.schema.json` is this value, pretty-printed (`vanban schema` prints it). It is
+/// generated for the serialize side, so every key the output always writes is `required`, even
+/// when its value may be `null`: absent things are `null` or `[]`, never missing keys.
+pub fn record_schema() -> serde_json::Value {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<Record>()
+        .to_value()
+}

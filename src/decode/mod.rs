@@ -4,12 +4,24 @@
 //! a hint), and turns what it can read into one Rust `String`. What it cannot read yet becomes a
 //! [`DecodeError`], which the engine turns into a `failed` record: never a panic and never a
 //! silently wrong text.
+//!
+//! `sniff.rs` tells the format and the encoding from the bytes ([`sniff`], and the richer
+//! internal verdict [`decode`] acts on, which carries the UTF-8 text validated in that one pass);
+//! `text.rs` decodes UTF-8 and UTF-16. Readers for PDF, DOCX, HTML, .doc, RTF and the legacy
+//! 8-bit encodings are meant to come as sibling files, each taking over one arm of the `match` in
+//! [`decode`] (today those arms fail with `decode.unsupported_format` / `decode.legacy_encoding`).
+//!
+//! Diagnostic codes: failures are [`DecodeError::code`]; warnings on decoded text are
+//! `decode.invalid_utf8` and `decode.invalid_utf16` (sequences replaced by U+FFFD, counted, with
+//! the byte offset of the first; `lossy` when material), `decode.truncated_utf16` (UTF-16 cut in
+//! the middle of a character; always `lossy`), and the info `decode.utf16_without_bom`.
 
 mod sniff;
 mod text;
 
 use crate::model::{Diagnostic, Encoding, Format};
 
+use sniff::Verdict;
 pub use sniff::{Sniffed, sniff};
 
 /// The text of one input, with what was learnt decoding it.
@@ -50,6 +62,18 @@ pub enum DecodeError {
     /// Text that decodes to nothing but white space.
     #[error("the file holds no text")]
     NoText,
+    /// Text in a legacy 8-bit encoding: `invalid` byte sequences are not UTF-8, the first at
+    /// byte offset `first`.
+    #[error(
+        "legacy 8-bit Vietnamese encoding (TCVN3/VNI/VISCII/Windows-1258) not supported yet \
+         ({invalid} byte sequences are not UTF-8, the first at byte {first})"
+    )]
+    LegacyEncoding {
+        /// How many invalid UTF-8 sequences.
+        invalid: usize,
+        /// Byte offset of the first.
+        first: usize,
+    },
 }
 
 impl DecodeError {
@@ -61,6 +85,7 @@ impl DecodeError {
             DecodeError::NotText(_) => "decode.not_text",
             DecodeError::TruncatedUtf16(_) => "decode.truncated_utf16",
             DecodeError::NoText => "decode.no_text",
+            DecodeError::LegacyEncoding { .. } => "decode.legacy_encoding",
         }
     }
 }
@@ -70,5 +95,260 @@ impl DecodeError {
 /// # Errors
 /// A [`DecodeError`] when the input holds no text this build can read.
 pub fn decode(bytes: &[u8], path_hint: &str) -> Result<Decoded, DecodeError> {
-    text::decode(sniff(bytes, path_hint), bytes)
+    let decoded = match sniff::classify(bytes, path_hint) {
+        Verdict::Empty => return Err(DecodeError::Empty),
+        Verdict::Container(format) => {
+            return Err(DecodeError::UnsupportedFormat(container_label(format)));
+        }
+        Verdict::Unsupported(name) => return Err(DecodeError::UnsupportedFormat(name)),
+        Verdict::NotText(why) => return Err(DecodeError::NotText(why)),
+        Verdict::Legacy { invalid, first } => {
+            return Err(DecodeError::LegacyEncoding { invalid, first });
+        }
+        Verdict::Utf8 { text, .. } => text::utf8(text),
+        Verdict::Utf8Damaged { body, bom } => text::damaged_utf8(body, bom),
+        Verdict::Utf16 { big_endian, body, bom } => text::utf16(body, big_endian, bom)?,
+    };
+    if is_blank(&decoded.text) {
+        return Err(DecodeError::NoText);
+    }
+    let format = sniff::text_format(&decoded.text, path_hint);
+    Ok(Decoded {
+        text: decoded.text,
+        format,
+        encoding: Some(decoded.encoding),
+        pages: None,
+        page_starts: Vec::new(),
+        diagnostics: decoded.diagnostics,
+        lossy: decoded.lossy,
+    })
+}
+
+/// Nothing but white space and byte-order marks (U+FEFF, which is not white space to Rust).
+fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}')
+}
+
+/// How a container format is named in [`DecodeError::UnsupportedFormat`].
+const fn container_label(format: Format) -> &'static str {
+    match format {
+        Format::Pdf => "PDF",
+        Format::Docx => "DOCX (ZIP)",
+        Format::Doc => "DOC (OLE compound file)",
+        Format::Rtf => "RTF",
+        Format::Html => "HTML",
+        Format::Text => "plain text",
+        Format::Markdown => "markdown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Severity;
+    use proptest::prelude::*;
+
+    fn utf16(s: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let units = bom.then_some(0xFEFF).into_iter().chain(s.encode_utf16());
+        if big_endian { units.flat_map(u16::to_be_bytes).collect() } else { units.flat_map(u16::to_le_bytes).collect() }
+    }
+
+    const VIET: &str = "ỦY BAN NHÂN DÂN\nTỈNH CÀ MAU\nĐiều 1. Phạm vi điều chỉnh 😀\n";
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let d = decode(VIET.as_bytes(), "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.encoding, d.format, d.lossy), (VIET, Some(Encoding::Utf8), Format::Text, false));
+        assert!(d.diagnostics.is_empty() && d.pages.is_none() && d.page_starts.is_empty());
+        let with_bom = [b"\xEF\xBB\xBF".as_slice(), VIET.as_bytes()].concat();
+        let d = decode(&with_bom, "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (VIET, Some(Encoding::Utf8)));
+    }
+
+    #[test]
+    fn utf16_all_four_ways() {
+        for (big_endian, bom, encoding) in [
+            (false, true, Encoding::Utf16Le),
+            (true, true, Encoding::Utf16Be),
+            (false, false, Encoding::Utf16Le),
+            (true, false, Encoding::Utf16Be),
+        ] {
+            let d = decode(&utf16(VIET, big_endian, bom), "a.txt").unwrap();
+            assert_eq!(d.text, VIET, "{encoding:?} bom={bom}");
+            assert_eq!(d.encoding, Some(encoding));
+            assert!(!d.lossy);
+            let codes: Vec<&str> = d.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            assert_eq!(codes, if bom { vec![] } else { vec!["decode.utf16_without_bom"] });
+        }
+    }
+
+    #[test]
+    fn truncated_utf16() {
+        let mut bytes = utf16(VIET, false, true);
+        bytes.pop();
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!(d.text, VIET.trim_end_matches('\n'));
+        assert!(d.lossy);
+        assert!(d.diagnostics.iter().any(|d| d.code == "decode.truncated_utf16" && d.severity == Severity::Warning));
+        // Cut between the two halves of a surrogate pair.
+        let bytes = utf16("Điều 1 😀", true, true);
+        let d = decode(&bytes[..bytes.len() - 2], "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.lossy), ("Điều 1 ", true));
+        let e = decode(b"\xFF\xFE\x41", "a.txt").unwrap_err();
+        assert_eq!(e.code(), "decode.truncated_utf16");
+    }
+
+    #[test]
+    fn unsupported_formats_fail_with_their_name() {
+        for (bytes, name) in [
+            (&b"%PDF-1.4\n"[..], "PDF"),
+            (b"PK\x03\x04\x14\0\0\0word/document.xml", "DOCX (ZIP)"),
+            (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", "DOC (OLE compound file)"),
+            (b"{\\rtf1\\ansi Ch\\'e0o}", "RTF"),
+            (b"<!DOCTYPE html><html><body>x</body></html>", "HTML"),
+            (b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "PNG image"),
+        ] {
+            let e = decode(bytes, "a.txt").unwrap_err();
+            assert_eq!(e, DecodeError::UnsupportedFormat(name));
+            assert_eq!(e.code(), "decode.unsupported_format");
+            assert!(e.to_string().contains(name), "{e}");
+        }
+    }
+
+    #[test]
+    fn junk_is_not_text() {
+        for bytes in [
+            vec![0xFF; 10_000],
+            vec![0xFF],
+            b"abc\0\0\0\x01\x02garbage\0".to_vec(),
+            (0..=255u8).cycle().take(5000).collect(),
+        ] {
+            let e = decode(&bytes, "a.txt").unwrap_err();
+            assert_eq!(e.code(), "decode.not_text", "{e}");
+        }
+    }
+
+    #[test]
+    fn legacy_encoding_is_refused() {
+        let e = decode(sniff::tests::VNI_SAMPLE, "a.txt").unwrap_err();
+        assert_eq!(e.code(), "decode.legacy_encoding");
+        assert!(
+            e.to_string()
+                .starts_with("legacy 8-bit Vietnamese encoding (TCVN3/VNI/VISCII/Windows-1258) not supported yet")
+        );
+        assert!(e.to_string().contains("the first at byte 2"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_counted() {
+        // One bad byte in a long text: a warning, not lossy.
+        let mut long = VIET.repeat(100).into_bytes();
+        long[7] = 0xC0;
+        let d = decode(&long, "a.txt").unwrap();
+        assert!(!d.lossy);
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
+        assert_eq!(d.diagnostics.len(), 1);
+        assert_eq!(d.diagnostics[0].code, "decode.invalid_utf8");
+        assert!(d.diagnostics[0].message.contains("1 invalid UTF-8 sequence replaced by U+FFFD, the first at byte 7"));
+        // Ten bad bytes: material.
+        let ascii: Vec<usize> = (0..long.len()).filter(|&i| long[i].is_ascii_alphabetic()).collect();
+        for &i in ascii.iter().skip(50).step_by(100).take(10) {
+            long[i] = 0xFF;
+        }
+        let d = decode(&long, "a.txt").unwrap();
+        assert!(d.lossy);
+        assert!(d.diagnostics[0].message.starts_with("11 invalid"), "{}", d.diagnostics[0].message);
+        // Stray Latin-1 in ASCII text with a BOM: damage, offsets count the BOM.
+        let d = decode(b"\xEF\xBB\xBFcaf\xE9", "a.txt").unwrap();
+        assert_eq!(d.text, "caf\u{FFFD}");
+        assert!(d.lossy && d.diagnostics[0].message.ends_with("at byte 6"));
+    }
+
+    #[test]
+    fn empty_and_blank() {
+        assert_eq!(decode(b"", "a.txt"), Err(DecodeError::Empty));
+        assert_eq!(DecodeError::Empty.code(), "decode.empty_input");
+        for blank in
+            [&b" \r\n\t "[..], b"\xEF\xBB\xBF", b"\xEF\xBB\xBF\n\n", b"\xFF\xFE \0\n\0", b"\xEF\xBB\xBF\xEF\xBB\xBF"]
+        {
+            assert_eq!(decode(blank, "a.txt"), Err(DecodeError::NoText), "{blank:?}");
+        }
+        assert_eq!(DecodeError::NoText.code(), "decode.no_text");
+    }
+
+    #[test]
+    fn markdown_format() {
+        let d = decode("## KẾ HOẠCH\n\n**Thực hiện**\n\n### I. MỤC ĐÍCH\n".as_bytes(), "a.txt").unwrap();
+        assert_eq!(d.format, Format::Markdown);
+        let d = decode("KẾ HOẠCH\nThực hiện\n".as_bytes(), "a.md").unwrap();
+        assert_eq!(d.format, Format::Markdown);
+        let d = decode("KẾ HOẠCH\nThực hiện\n".as_bytes(), "a.txt").unwrap();
+        assert_eq!(d.format, Format::Text);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(
+            bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+            name in "[a-z]{0,4}(\\.[a-z]{1,4})?",
+        ) {
+            let _ = decode(&bytes, &name);
+            let _ = sniff(&bytes, &name);
+        }
+
+        #[test]
+        fn never_panics_after_a_bom(
+            bom in prop_oneof![
+                Just(&b""[..]),
+                Just(&b"\xEF\xBB\xBF"[..]),
+                Just(&b"\xFF\xFE"[..]),
+                Just(&b"\xFE\xFF"[..]),
+            ],
+            bytes in proptest::collection::vec(any::<u8>(), 0..512),
+        ) {
+            let input = [bom, &bytes].concat();
+            if let Ok(d) = decode(&input, "a.md") {
+                prop_assert!(!d.text.is_empty());
+            }
+        }
+
+        #[test]
+        fn never_panics_on_texty_bytes(bytes in proptest::collection::vec(
+            prop_oneof![
+                4 => 0x20u8..0x7F,
+                1 => Just(0u8),
+                1 => 0x80u8..=0xFF,
+                1 => Just(b'\n'),
+                1 => Just(0xFEu8),
+                1 => Just(0xFFu8),
+            ],
+            0..512,
+        )) {
+            let _ = decode(&bytes, "a.txt");
+        }
+
+        #[test]
+        fn utf8_decodes_to_itself(s in any::<String>(), bom in any::<bool>()) {
+            let bytes = if bom { format!("\u{FEFF}{s}") } else { s.clone() };
+            if let Ok(d) = decode(bytes.as_bytes(), "a.txt")
+                && d.encoding == Some(Encoding::Utf8)
+            {
+                prop_assert_eq!(d.text, s);
+                prop_assert!(d.diagnostics.is_empty() && !d.lossy);
+            }
+        }
+
+        #[test]
+        fn plain_utf8_text_decodes(
+            s in "[a-zA-ZàáảãạăâđêôơưỦỲĐ0-9][^\\p{Cc}]{0,300}",
+            bom in any::<bool>(),
+        ) {
+            let bytes = if bom { format!("\u{FEFF}{s}") } else { s.clone() };
+            let d = decode(bytes.as_bytes(), "a.txt");
+            prop_assert!(d.is_ok(), "{:?}", d);
+            let d = d.unwrap();
+            prop_assert_eq!(d.text, s);
+            prop_assert_eq!(d.encoding, Some(Encoding::Utf8));
+        }
+    }
 }

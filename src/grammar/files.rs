@@ -163,7 +163,10 @@ impl HeadingsFile {
                 "alpha" => Ordinal::Alpha,
                 "decimal" => Ordinal::Decimal,
                 other => {
-                    return Err(invalid(F, format!("{what}: unknown ordinal `{other}` (roman, arabic, alpha, decimal)")));
+                    return Err(invalid(
+                        F,
+                        format!("{what}: unknown ordinal `{other}` (roman, arabic, alpha, decimal)"),
+                    ));
                 }
             };
             schemes.push(HeadingScheme {

@@ -1,9 +1,20 @@
-//! Layout: canonical text -> the final text and its lines.
+//! Layout: canonical text -> the final text of the record, line by line.
 //!
-//! Stub, replaced below.
+//! Converters leave the layout of the page in the text: lines hard-wrapped at the margin
+//! (PDF text breaks every ~80 characters, often with a blank line between), page numbers
+//! standing alone between pages, and footnotes whose mark is glued to a word ("60%1") and
+//! whose body sits in the middle of the running text at the bottom of a page. This stage
+//! repairs that: it joins wrapped lines back into paragraphs, drops page numbers and moves
+//! footnote bodies to a notes area at the end of the text (`[^1]: …`), so that later stages
+//! see paragraphs and headings. Everything it removes is counted in a diagnostic.
+//!
+//! The output text is the record's `text`: every span of the record indexes into it.
+
+mod footnotes;
+mod wrap;
 
 use crate::grammar::Grammar;
-use crate::model::{Diagnostic, Span};
+use crate::model::{Diagnostic, Severity, Span};
 
 /// What a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +25,7 @@ pub enum LineKind {
     Text,
     /// A tab-separated table row.
     TableRow,
-    /// A footnote moved out of the running text.
+    /// A footnote moved out of the running text (`[^1]: …`).
     Note,
 }
 
@@ -46,16 +57,171 @@ impl Layout {
     }
 }
 
-/// Repair the layout of canonical `text`.
-pub fn layout(text: &str, grammar: &Grammar) -> Layout {
-    let _ = grammar;
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for l in text.split('\n') {
-        let end = start + l.len();
-        let kind = if l.trim().is_empty() { LineKind::Blank } else if l.contains('\t') { LineKind::TableRow } else { LineKind::Text };
-        lines.push(Line { span: Span::new(start, end), kind });
-        start = end + 1;
+/// A line being worked on: its text and kind.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkLine {
+    pub(crate) text: String,
+    pub(crate) kind: LineKind,
+}
+
+fn kind_of(line: &str) -> LineKind {
+    if line.trim().is_empty() {
+        LineKind::Blank
+    } else if line.contains('\t') {
+        LineKind::TableRow
+    } else {
+        LineKind::Text
     }
-    Layout { text: text.to_owned(), lines, diagnostics: Vec::new() }
+}
+
+/// Repair the layout of canonical `text` (already normalized: LF line ends, trimmed lines).
+pub fn layout(text: &str, grammar: &Grammar) -> Layout {
+    let mut lines: Vec<WorkLine> = text.lines().map(|l| WorkLine { text: l.to_owned(), kind: kind_of(l) }).collect();
+    let mut diagnostics = Vec::new();
+
+    let removed = remove_page_numbers(&mut lines, grammar);
+    if removed > 0 {
+        diagnostics.push(Diagnostic::new(
+            Severity::Info,
+            "layout.page_number_removed",
+            format!("{removed} stand-alone page number line(s) removed"),
+        ));
+    }
+
+    let notes = footnotes::extract(&mut lines, grammar);
+
+    let joined = wrap::join_wrapped(&mut lines, grammar);
+    if joined > 0 {
+        diagnostics.push(Diagnostic::new(
+            Severity::Info,
+            "layout.lines_joined",
+            format!("{joined} hard-wrapped line break(s) joined"),
+        ));
+    }
+
+    // Assemble the final text; blank-line runs left by the removals collapse to one.
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut out_lines = Vec::with_capacity(lines.len());
+    let mut prev_blank = true;
+    for l in lines {
+        if l.kind == LineKind::Blank {
+            if prev_blank {
+                continue;
+            }
+            prev_blank = true;
+        } else {
+            prev_blank = false;
+        }
+        push_line(&mut out, &mut out_lines, &l.text, l.kind);
+    }
+    while out_lines.last().is_some_and(|l: &Line| l.kind == LineKind::Blank) {
+        out_lines.pop();
+        out.pop();
+    }
+    let mut anchors = Vec::new();
+    if !notes.is_empty() {
+        push_line(&mut out, &mut out_lines, "", LineKind::Blank);
+        for note in &notes {
+            let line = format!("[^{}]: {}", note.number, note.body);
+            anchors.push(Span::new(out.len(), out.len() + line.len()));
+            push_line(&mut out, &mut out_lines, &line, LineKind::Note);
+        }
+    }
+    for (note, span) in notes.iter().zip(anchors) {
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Info,
+                "layout.footnote_moved",
+                format!(
+                    "footnote {} (mark glued to \"{}\") moved out of the running text to the notes at the end",
+                    note.number, note.anchor_word
+                ),
+            )
+            .with_span(span),
+        );
+    }
+    Layout { text: out, lines: out_lines, diagnostics }
+}
+
+fn push_line(out: &mut String, lines: &mut Vec<Line>, text: &str, kind: LineKind) {
+    let start = out.len();
+    out.push_str(text);
+    lines.push(Line { span: Span::new(start, out.len()), kind });
+    out.push('\n');
+}
+
+/// Index of the nearest non-blank line before / after `i`.
+pub(crate) fn prev_non_blank(lines: &[WorkLine], i: usize) -> Option<usize> {
+    (0..i).rev().find(|&j| lines[j].kind != LineKind::Blank)
+}
+
+pub(crate) fn next_non_blank(lines: &[WorkLine], i: usize) -> Option<usize> {
+    (i + 1..lines.len()).find(|&j| lines[j].kind != LineKind::Blank)
+}
+
+/// Drop lines that are only a page number ("4", "- 4 -", "Trang 4") and stand next to a
+/// blank line, outside tables (a lone number between two table rows is a cell).
+fn remove_page_numbers(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
+    let mut removed = 0;
+    for i in 0..lines.len() {
+        if lines[i].kind != LineKind::Text {
+            continue;
+        }
+        let t = lines[i].text.trim();
+        if t.len() > 12 || !grammar.text.page_number.iter().any(|r| r.is_match(t)) {
+            continue;
+        }
+        let blank_before = i == 0 || lines[i - 1].kind == LineKind::Blank;
+        let blank_after = i + 1 >= lines.len() || lines[i + 1].kind == LineKind::Blank;
+        if !(blank_before || blank_after) {
+            continue;
+        }
+        let table_before = prev_non_blank(lines, i).is_some_and(|j| lines[j].kind == LineKind::TableRow);
+        let table_after = next_non_blank(lines, i).is_some_and(|j| lines[j].kind == LineKind::TableRow);
+        if table_before && table_after {
+            continue;
+        }
+        lines[i] = WorkLine { text: String::new(), kind: LineKind::Blank };
+        removed += 1;
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Layout {
+        layout(text, &Grammar::embedded().unwrap())
+    }
+
+    #[test]
+    fn lines_index_the_text() {
+        let l = run("KẾ HOẠCH\n\nI. MỤC TIÊU\nNâng cao.\n");
+        for (i, line) in l.lines.iter().enumerate() {
+            assert!(!l.line(i).contains('\n'));
+            assert!(line.span.end <= l.text.len());
+        }
+        assert_eq!(l.line(0), "KẾ HOẠCH");
+        assert_eq!(l.lines[1].kind, LineKind::Blank);
+    }
+
+    #[test]
+    fn page_numbers_between_pages_are_removed() {
+        let l = run("- Một mục tiêu đạt được.\n\n4\n\n- Mục tiêu tiếp theo.\n");
+        assert!(!l.text.contains("\n4\n"), "{}", l.text);
+        assert!(l.diagnostics.iter().any(|d| d.code == "layout.page_number_removed"));
+    }
+
+    #[test]
+    fn numbers_inside_tables_are_kept() {
+        let l = run("1\tMột\t2\n\n4\n\n2\tHai\t3\n");
+        assert!(l.text.contains("\n4\n"), "{}", l.text);
+    }
+
+    #[test]
+    fn numbered_headings_are_not_page_numbers() {
+        let l = run("Mở đầu.\n\n2.\n\nTiếp.\n");
+        assert!(l.text.contains("2."));
+    }
 }

@@ -1,0 +1,125 @@
+//! `vanban convert`: run the engine over the inputs and stream the records out.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use vanban::{Engine, Input};
+
+use super::args::ConvertArgs;
+use super::summary::Summary;
+
+/// Output buffer size: records are written in large chunks, not line by line.
+const OUT_BUFFER: usize = 1 << 16;
+
+/// Run `vanban convert`. `Ok` carries the exit status (0, or 1 when a record failed); `Err` is a
+/// run that cannot proceed (exit 2), or a closed stdout (exit 0, told apart by the caller).
+pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let engine = match &args.grammars {
+        Some(dir) => {
+            Engine::with_grammar_dir(dir).with_context(|| format!("invalid grammar folder {}", dir.display()))?
+        }
+        None => Engine::new().context("the embedded grammars are invalid")?,
+    }
+    .keep_text(!args.no_text);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.map_or(0, NonZeroUsize::get))
+        .build()
+        .context("cannot start the worker threads")?;
+
+    // Open the output before walking the inputs: an unwritable path fails at once.
+    let mut out = Output::open(args.output.as_deref())?;
+    let mut inputs = vanban::expand_paths(&args.paths);
+    if let Some(path) = &out.file {
+        skip_output_file(&mut inputs, path, args.quiet);
+    }
+
+    let progress = progress_bar(inputs.len(), args.quiet || out.is_terminal());
+    let mut summary = Summary::default();
+    let mut line = Vec::with_capacity(1 << 16);
+    let written = pool.install(|| {
+        engine.try_convert_all(&inputs, |record| {
+            summary.add(&record);
+            progress.inc(1);
+            progress.set_message(format!("{:.1} MB", summary.bytes() as f64 / 1e6));
+            line.clear();
+            vanban::emit::write_json_line(&record, &mut line);
+            out.writer.write_all(&line)
+        })
+    });
+    let written = written.and_then(|()| out.writer.flush());
+    progress.finish_and_clear();
+    written.with_context(|| format!("cannot write {}", out.name()))?;
+
+    if !args.quiet {
+        eprint!("{}", summary.render(started.elapsed()));
+    }
+    Ok(if summary.any_failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Where the records go.
+struct Output {
+    writer: BufWriter<Box<dyn Write + Send>>,
+    /// The output file, `None` for stdout.
+    file: Option<PathBuf>,
+}
+
+impl Output {
+    /// Stdout for `None` or `-`, else a new (truncated) file.
+    fn open(path: Option<&Path>) -> anyhow::Result<Output> {
+        match path {
+            None => Ok(Output::stdout()),
+            Some(p) if p.as_os_str() == "-" => Ok(Output::stdout()),
+            Some(p) => {
+                let file = File::create(p).with_context(|| format!("cannot create output file {}", p.display()))?;
+                Ok(Output { writer: BufWriter::with_capacity(OUT_BUFFER, Box::new(file)), file: Some(p.to_owned()) })
+            }
+        }
+    }
+
+    fn stdout() -> Output {
+        Output { writer: BufWriter::with_capacity(OUT_BUFFER, Box::new(io::stdout())), file: None }
+    }
+
+    /// True when the records are written to a terminal, where a progress bar would tangle with them.
+    fn is_terminal(&self) -> bool {
+        self.file.is_none() && io::stdout().is_terminal()
+    }
+
+    fn name(&self) -> String {
+        self.file.as_ref().map_or_else(|| "to stdout".to_owned(), |p| p.display().to_string())
+    }
+}
+
+/// Drop the output file from `inputs` when a folder walk found it: it was just truncated, and
+/// reading it while writing it would make the output depend on timing.
+fn skip_output_file(inputs: &mut Vec<Input>, output: &Path, quiet: bool) {
+    let Ok(output) = output.canonicalize() else { return };
+    inputs.retain(|input| {
+        let same = input.walk_error.is_none() && input.path.canonicalize().is_ok_and(|p| p == output);
+        if same && !quiet {
+            eprintln!("vanban: skipping {}: it is the output file", input.path.display());
+        }
+        !same
+    });
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal and `hide` is not set.
+fn progress_bar(files: usize, hide: bool) -> ProgressBar {
+    let target =
+        if hide || !io::stderr().is_terminal() { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let bar = ProgressBar::with_draw_target(Some(files as u64), target);
+    let style =
+        ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} files, {msg}, eta {eta}")
+            .map(|s| s.progress_chars("=> "));
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,170 @@
+//! Hard-wrapped lines joined back into paragraphs.
+//!
+//! A line break inside a paragraph is recognised by what surrounds it: the first line does not
+//! end a sentence, and the next goes on in lower case, or the first ends with a word that never
+//! ends a sentence ("và", "của", "số" …, from `grammars/text.yaml`), or the text is wrapped at a
+//! margin (most lines about the same length) and the first line reaches it. A line that starts a
+//! heading, a list item, a letterhead or a signature block is never joined to the one before.
+
+use super::{LineKind, WorkLine, next_non_blank};
+use crate::grammar::Grammar;
+
+/// Join wrapped lines in place; returns how many breaks were joined.
+pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
+    let margin = wrap_margin(lines);
+    let mut joined = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].kind != LineKind::Text {
+            i += 1;
+            continue;
+        }
+        // Keep absorbing the following lines into line i while they continue it.
+        while let Some(j) = next_non_blank(lines, i) {
+            // A paragraph break may hide behind at most a couple of blank lines (page breaks).
+            if lines[j].kind != LineKind::Text || j - i > 4 {
+                break;
+            }
+            let chars = lines[i].text.chars().count();
+            if !continues(&lines[i].text, chars, &lines[j].text, margin, grammar) {
+                break;
+            }
+            let next = std::mem::take(&mut lines[j].text);
+            lines[j].kind = LineKind::Blank;
+            let first = &mut lines[i].text;
+            let hyphen = first.ends_with('-') && !first.ends_with(" -");
+            if !hyphen {
+                first.push(' ');
+            }
+            first.push_str(next.trim());
+            for line in &mut lines[i + 1..j] {
+                line.kind = LineKind::Blank;
+            }
+            joined += 1;
+        }
+        i += 1;
+    }
+    joined
+}
+
+/// The margin the text is wrapped at, if it is: the length most full lines reach.
+fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
+    let mut lens: Vec<usize> = (lines.iter())
+        .filter(|l| l.kind == LineKind::Text)
+        .map(|l| l.text.chars().count())
+        .filter(|&n| n >= 20)
+        .collect();
+    if lens.len() < 8 {
+        return None;
+    }
+    lens.sort_unstable();
+    let p90 = lens[lens.len() * 9 / 10];
+    if p90 > 160 {
+        return None;
+    }
+    // Wrapped text: a good share of the lines are within 25% of the margin.
+    let near = lens.iter().filter(|&&n| n * 4 >= p90 * 3).count();
+    (near * 10 >= lens.len() * 4).then_some(p90)
+}
+
+fn continues(first: &str, first_chars: usize, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
+    let first = first.trim_end();
+    let next = next.trim_start();
+    let Some(last) = first.chars().next_back() else { return false };
+    if g.text.sentence_end.contains(&last) {
+        return false;
+    }
+    if starts_block(next, g) || starts_block_line(first, g) {
+        return false;
+    }
+    let next_first = next.chars().next().unwrap_or(' ');
+    if next_first.is_lowercase() {
+        return true;
+    }
+    let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+    let upper_first = is_upper_line(first);
+    // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
+    if upper_first != is_upper_line(next) {
+        return false;
+    }
+    let at_margin = margin.is_some_and(|m| first_chars * 4 >= m * 3);
+    // A heading's title may end with any word ("1. Kết quả đạt được" / "Năm 2016, …"): only
+    // a wrap at the margin continues it.
+    if is_heading(first, g) {
+        return at_margin;
+    }
+    g.text.wrap_join_after.contains(&last_word) || last == ',' || last == '-' || at_margin
+}
+
+/// A line that must start a new block: a heading, a list item, a signature or recipients line.
+fn starts_block(line: &str, g: &Grammar) -> bool {
+    g.headings.bullets.iter().any(|r| r.is_match(line)) || is_heading(line, g) || starts_block_line(line, g)
+}
+
+fn is_heading(line: &str, g: &Grammar) -> bool {
+    g.headings.schemes.iter().any(|s| s.pattern.find(line).is_some_and(|m| heading_like(s, line, m.end())))
+}
+
+/// Letterhead, recipients and signing-capacity lines never join anything.
+fn starts_block_line(line: &str, g: &Grammar) -> bool {
+    g.blocks.recipients_labels.iter().any(|r| r.is_match(line))
+        || g.blocks.capacity.iter().any(|r| r.is_match(line))
+        || g.blocks.letterhead.iter().any(|r| r.is_match(line))
+}
+
+fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bool {
+    if !s.title_case {
+        return true;
+    }
+    line[end..].chars().next().is_none_or(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“(".contains(c))
+}
+
+fn is_upper_line(s: &str) -> bool {
+    let mut letters = 0;
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_lowercase() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout;
+    use crate::grammar::Grammar;
+
+    fn run(text: &str) -> String {
+        layout(text, &Grammar::embedded().unwrap()).text
+    }
+
+    #[test]
+    fn lower_case_continuation_is_joined_across_blank_lines() {
+        let t = run("Ban hành Kế hoạch hỗ trợ doanh nghiệp nhỏ và vừa chuyển đổi số\n\ntrên địa bàn tỉnh\n");
+        assert_eq!(t, "Ban hành Kế hoạch hỗ trợ doanh nghiệp nhỏ và vừa chuyển đổi số trên địa bàn tỉnh\n");
+    }
+
+    #[test]
+    fn connective_word_joins_an_upper_case_continuation() {
+        let t = run("Căn cứ Luật sửa đổi Luật Tổ chức Chính phủ và\n\nLuật Tổ chức chính quyền địa phương;\n");
+        assert_eq!(t, "Căn cứ Luật sửa đổi Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương;\n");
+    }
+
+    #[test]
+    fn headings_bullets_and_sentence_ends_are_not_joined() {
+        let t = run(
+            "2. Mục tiêu\n\n2.1. Mục tiêu chung\n\n- Triển khai nội dung\n\na) Kết quả đạt được:\n\nCác sở đã làm.\n\nTiếp theo\n",
+        );
+        assert_eq!(
+            t,
+            "2. Mục tiêu\n\n2.1. Mục tiêu chung\n\n- Triển khai nội dung\n\na) Kết quả đạt được:\n\nCác sở đã làm.\n\nTiếp theo\n"
+        );
+    }
+
+    #[test]
+    fn type_line_is_not_joined_to_the_title() {
+        let t = run("QUYẾT ĐỊNH\n\nBan hành Kế hoạch\n");
+        assert_eq!(t, "QUYẾT ĐỊNH\n\nBan hành Kế hoạch\n");
+    }
+}

@@ -1,0 +1,1024 @@
+//! Markdown and HTML leftovers of converters, removed while keeping what they meant.
+//!
+//! One forward scan over the text, line by line. At each line start the line is classified
+//! (code fence, rule, pipe-table separator or row, `#` heading, `* ` bullet, tab-separated
+//! table row); then the line is copied with the inline markup resolved: backslash escapes,
+//! HTML tags, comments and character references, links and images, emphasis markers.
+//!
+//! Emphasis markers are recorded while copying and paired at once (an opener waits for a
+//! closer in the same scope: the paragraph, or the cell of a table row); a second, linear pass
+//! over the copied text then drops the markers that were paired (and unpaired `**` glued to a
+//! word, which is never literal), and puts a line break where a `**` glued two headings
+//! together (`I. MỤC TIÊU**1. Mục tiêu chung**`).
+//!
+//! Tab-separated table rows are never broken: block tags inside them become spaces, not line
+//! breaks, and nothing inserts or removes a tab.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use memchr::{memchr, memmem};
+
+use super::html::{TagKind, parse_autolink, parse_declaration, parse_entity, parse_tag};
+use crate::grammar::HeadingScheme;
+
+/// What the pass removed or changed, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct MarkupStats {
+    /// `#` heading marks.
+    pub(crate) heading_marks: usize,
+    /// Emphasis markers (`**`, `*`, `__`).
+    pub(crate) emphasis: usize,
+    /// Headings glued by `**`, put on two lines.
+    pub(crate) split_headings: usize,
+    /// Line-leading `* ` bullets written `- `.
+    pub(crate) bullets: usize,
+    /// HTML tags and declarations.
+    pub(crate) html_tags: usize,
+    /// Character references decoded.
+    pub(crate) entities: usize,
+    /// Backslash escapes resolved.
+    pub(crate) escapes: usize,
+    /// Trailing-backslash hard breaks.
+    pub(crate) hard_breaks: usize,
+    /// `<scheme://…>` autolinks unwrapped.
+    pub(crate) autolinks: usize,
+    /// Pipe-table rows turned into tab-separated rows.
+    pub(crate) pipe_rows: usize,
+    /// Pipe-table separator lines (`|---|:---:|`).
+    pub(crate) table_separators: usize,
+    /// Rule and underline lines (`---`, `***`, `___`, `===`).
+    pub(crate) rules: usize,
+    /// Code-fence lines.
+    pub(crate) fences: usize,
+    /// Links whose address was dropped (the text stays).
+    pub(crate) links: usize,
+    /// Images (markdown or `<img>`) dropped with their alternative text.
+    pub(crate) images: usize,
+    /// HTML comments dropped.
+    pub(crate) comments: usize,
+    /// `<script>` and `<style>` bodies dropped.
+    pub(crate) raw_blocks: usize,
+}
+
+impl MarkupStats {
+    /// "3 heading marks, 12 emphasis markers" for the formatting that went, `None` if none.
+    pub(crate) fn markup_summary(&self) -> Option<String> {
+        summary(&[
+            (self.heading_marks, "heading marks"),
+            (self.emphasis, "emphasis markers"),
+            (self.split_headings, "glued headings split onto two lines"),
+            (self.bullets, "`* ` bullets written `- `"),
+            (self.html_tags, "HTML tags"),
+            (self.entities, "character references decoded"),
+            (self.escapes, "backslash escapes"),
+            (self.hard_breaks, "backslash hard breaks"),
+            (self.autolinks, "autolinks unwrapped"),
+            (self.pipe_rows, "pipe-table rows made tab-separated"),
+            (self.table_separators, "pipe-table separator lines"),
+            (self.rules, "rule lines"),
+            (self.fences, "code-fence lines"),
+        ])
+    }
+
+    /// The same for what carried text (link addresses, images, comments), `None` if none.
+    pub(crate) fn content_summary(&self) -> Option<String> {
+        summary(&[
+            (self.links, "link addresses"),
+            (self.images, "images with their alternative text"),
+            (self.comments, "HTML comments"),
+            (self.raw_blocks, "script/style blocks"),
+        ])
+    }
+}
+
+fn summary(parts: &[(usize, &str)]) -> Option<String> {
+    let kept: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
+}
+
+/// How to read the text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Options<'g> {
+    /// Markdown syntax is markup (everything but HTML input); HTML tags and references always are.
+    pub(crate) markdown: bool,
+    /// Heading schemes: a `**` glued to text followed by one of these starts a new line.
+    pub(crate) headings: &'g [HeadingScheme],
+}
+
+/// Bytes the inline scanner stops at, for markdown and for HTML-only input.
+static SPECIAL_MD: [bool; 256] = special(b"\\<&*_![]|\t");
+static SPECIAL_HTML: [bool; 256] = special(b"<&\t");
+
+const fn special(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// The end of the body of a `<script>` or `<style>`.
+static RAW_END: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(["</script", "</style"])
+        .expect("two literal patterns always build")
+});
+
+/// Emphasis kinds, each paired on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `**`.
+    Strong = 0,
+    /// `*`.
+    Em = 1,
+    /// `__`.
+    UStrong = 2,
+}
+
+/// One emphasis marker in the copied text.
+#[derive(Debug, Clone, Copy)]
+struct Delim {
+    /// Byte offset in the copied text.
+    pos: usize,
+    len: usize,
+    /// Paired with an opener or closer.
+    matched: bool,
+    /// Dropped even when unpaired (a `**` glued to a word).
+    drop_unpaired: bool,
+    /// Becomes a line break, not nothing.
+    split: bool,
+}
+
+/// Remove markup from `text` (LF line ends). Returns the text and what went.
+pub(crate) fn strip(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
+    let mut s = Scanner::new(text, opts);
+    let len = text.len();
+    let mut pos = 0;
+    while pos < len {
+        let eol = memchr(b'\n', &s.b[pos..]).map_or(len, |k| pos + k);
+        pos = s.line(pos, eol);
+    }
+    s.finish()
+}
+
+struct Scanner<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    opts: Options<'a>,
+    out: String,
+    stats: MarkupStats,
+    delims: Vec<Delim>,
+    /// The unpaired opener of each [`Kind`] in the current scope.
+    pending: [Option<usize>; 3],
+    /// The current line is a table row: no line breaks may be inserted, each cell is a scope.
+    table_line: bool,
+    /// The current line is a pipe-table row: `|` separates cells.
+    pipe_row: bool,
+    /// A separator line was seen and no non-row line since.
+    in_pipe_table: bool,
+    /// The previous line was a heading or a table row (emphasis does not continue from it).
+    prev_isolated: bool,
+    /// Where the current line of `out` starts.
+    out_line_start: usize,
+    /// `out[out_line_start..case_scan]` has been looked at for letter case.
+    case_scan: usize,
+    case_upper: bool,
+    case_lower: bool,
+    /// A block tag asked for a line break before the next content.
+    pending_break: bool,
+    /// An HTML cell was opened in the current row (outside tab-separated lines).
+    cell_in_row: bool,
+    /// The close bracket of the link being copied and where to go on from there.
+    link: Option<(usize, usize)>,
+    /// No `-->` after some `<!--`: every later one is literal too.
+    comment_unclosed: bool,
+    /// Same for `</script` / `</style`.
+    raw_unclosed: bool,
+}
+
+fn is_punct(c: char) -> bool {
+    !c.is_alphanumeric() && !c.is_whitespace()
+}
+
+fn is_open_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '‘' | '«' | '(')
+}
+
+fn is_fence(t: &[u8]) -> bool {
+    t.starts_with(b"```") || t.starts_with(b"~~~")
+}
+
+/// `|---|:---:|`, `--- | ---`: only `|`, `-`, `:` and spaces, with a `|` and a `-`.
+fn is_table_separator(t: &[u8]) -> bool {
+    t.iter().all(|b| matches!(b, b'|' | b'-' | b':' | b' ')) && t.contains(&b'|') && t.contains(&b'-')
+}
+
+/// A line of 3 or more `-`, `_`, `*`, `=` (spaces allowed between).
+fn is_rule(t: &[u8]) -> bool {
+    t.iter().all(|b| matches!(b, b'-' | b'_' | b'*' | b'=' | b' ')) && t.iter().filter(|b| **b != b' ').count() >= 3
+}
+
+/// `| a | b |`: starts with a `|` and has another.
+fn is_pipe_row(t: &[u8]) -> bool {
+    t.first() == Some(&b'|') && t.len() > 1 && memchr(b'|', &t[1..]).is_some()
+}
+
+/// For `## Title ##`: the range of "Title" in `t`.
+fn heading_content(t: &[u8]) -> Option<(usize, usize)> {
+    let n = t.iter().take_while(|b| **b == b'#').count();
+    if !(1..=6).contains(&n) || (t.len() > n && t[n] != b' ') {
+        return None;
+    }
+    let mut start = n;
+    while start < t.len() && t[start] == b' ' {
+        start += 1;
+    }
+    let mut end = t.len();
+    // A closing sequence of `#`, preceded by a space (or making up the whole title).
+    let hashes = t[start..end].iter().rev().take_while(|b| **b == b'#').count();
+    if hashes > 0 && (end - hashes == start || t[end - hashes - 1] == b' ') {
+        end -= hashes;
+        while end > start && t[end - 1] == b' ' {
+            end -= 1;
+        }
+    }
+    Some((start, end))
+}
+
+impl<'a> Scanner<'a> {
+    fn new(src: &'a str, opts: Options<'a>) -> Self {
+        Scanner {
+            src,
+            b: src.as_bytes(),
+            opts,
+            out: String::with_capacity(src.len()),
+            stats: MarkupStats::default(),
+            delims: Vec::new(),
+            pending: [None; 3],
+            table_line: false,
+            pipe_row: false,
+            in_pipe_table: false,
+            prev_isolated: false,
+            out_line_start: 0,
+            case_scan: 0,
+            case_upper: false,
+            case_lower: false,
+            pending_break: false,
+            cell_in_row: false,
+            link: None,
+            comment_unclosed: false,
+            raw_unclosed: false,
+        }
+    }
+
+    fn new_scope(&mut self) {
+        self.pending = [None; 3];
+    }
+
+    /// The line starting at `start` and ending at `eol` (a `\n` or the end). Returns where the
+    /// next line starts.
+    fn line(&mut self, start: usize, eol: usize) -> usize {
+        let b = self.b;
+        let len = b.len();
+        let next_line = |eol: usize| if eol < len { eol + 1 } else { len };
+        let t0 = start + b[start..eol].iter().take_while(|c| **c == b' ').count();
+        let mut t_end = eol;
+        while t_end > t0 && b[t_end - 1] == b' ' {
+            t_end -= 1;
+        }
+        let t = &b[t0..t_end];
+        if t.is_empty() {
+            self.new_scope();
+            self.in_pipe_table = false;
+            self.prev_isolated = false;
+            self.end_line(eol);
+            return next_line(eol);
+        }
+        let has_tab = memchr(b'\t', t).is_some();
+        let (mut from, mut to) = (t0, eol);
+        let mut heading = false;
+        let mut pipe_row = false;
+        let mut bullet = false;
+        if self.opts.markdown {
+            if is_fence(t) {
+                self.stats.fences += 1;
+                self.new_scope();
+                return next_line(eol);
+            }
+            if !has_tab && is_table_separator(t) {
+                self.stats.table_separators += 1;
+                self.in_pipe_table = true;
+                return next_line(eol);
+            }
+            if !has_tab && is_rule(t) {
+                self.stats.rules += 1;
+                self.new_scope();
+                return next_line(eol);
+            }
+            pipe_row =
+                is_pipe_row(t) || (memchr(b'|', t).is_some() && (self.in_pipe_table || self.next_is_separator(eol)));
+            if pipe_row {
+                self.stats.pipe_rows += 1;
+                if t[0] == b'|' {
+                    from = t0 + 1;
+                }
+                if t.len() > 1 && t[t.len() - 1] == b'|' && t[t.len() - 2] != b'\\' {
+                    to = t_end - 1;
+                }
+            } else {
+                self.in_pipe_table = false;
+                if let Some((cs, ce)) = heading_content(t) {
+                    heading = true;
+                    self.stats.heading_marks += 1;
+                    (from, to) = (t0 + cs, t0 + ce);
+                } else if t.starts_with(b"* ") {
+                    self.stats.bullets += 1;
+                    bullet = true;
+                    from = t0 + 2;
+                }
+            }
+        }
+        let table = pipe_row || has_tab;
+        if table || heading || self.prev_isolated {
+            self.new_scope();
+        }
+        self.table_line = table;
+        self.pipe_row = pipe_row;
+        if bullet {
+            self.push_str("- ");
+        }
+        let eol = self.inline(from, to, eol);
+        self.prev_isolated = table || heading;
+        if heading {
+            self.new_scope();
+        }
+        self.end_line(eol);
+        next_line(eol)
+    }
+
+    /// Whether the line after the one ending at `eol` is a pipe-table separator.
+    fn next_is_separator(&self, eol: usize) -> bool {
+        if eol >= self.b.len() {
+            return false;
+        }
+        let rest = &self.b[eol + 1..];
+        let line = &rest[..memchr(b'\n', rest).unwrap_or(rest.len())];
+        let trimmed = line.trim_ascii();
+        !trimmed.contains(&b'\t') && is_table_separator(trimmed)
+    }
+
+    /// Close the current output line (the input line ended at `eol`).
+    fn end_line(&mut self, eol: usize) {
+        self.pending_break = false;
+        self.link = None;
+        self.cell_in_row = false;
+        if eol < self.b.len() {
+            self.out.push('\n');
+            self.reset_out_line();
+        }
+    }
+
+    fn reset_out_line(&mut self) {
+        self.out_line_start = self.out.len();
+        self.case_scan = self.out.len();
+        self.case_upper = false;
+        self.case_lower = false;
+    }
+
+    /// Apply a pending line break before content is written.
+    fn apply_break(&mut self) {
+        if !self.pending_break {
+            return;
+        }
+        self.pending_break = false;
+        let trimmed = self.out.trim_end_matches(' ').len().max(self.out_line_start);
+        self.out.truncate(trimmed);
+        if self.out.len() > self.out_line_start {
+            self.out.push('\n');
+        }
+        self.reset_out_line();
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let s = if self.pending_break { s.trim_start_matches(' ') } else { s };
+        if s.is_empty() {
+            return;
+        }
+        self.apply_break();
+        self.out.push_str(s);
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut buf));
+    }
+
+    /// A block tag: a line break, or a space inside a table row or an HTML cell.
+    fn block_break(&mut self) {
+        if self.table_line || self.cell_in_row {
+            self.out.push(' ');
+        } else {
+            self.pending_break = true;
+        }
+    }
+
+    /// The last character of the current output line.
+    fn prev_char(&self) -> Option<char> {
+        self.out[self.out_line_start..].chars().next_back()
+    }
+
+    /// Every letter so far on the current output line is upper case (and there is one).
+    fn line_is_upper(&mut self) -> bool {
+        let from = self.case_scan.max(self.out_line_start);
+        for c in self.out[from..].chars() {
+            if c.is_lowercase() {
+                self.case_lower = true;
+            } else if c.is_uppercase() {
+                self.case_upper = true;
+            }
+        }
+        self.case_scan = self.out.len();
+        self.case_upper && !self.case_lower
+    }
+
+    /// `rest` starts with a heading marker of the grammar: the first scheme that matches
+    /// decides (as in the segment stage), and a `title_case` scheme wants its title to start
+    /// with an upper-case letter, a digit or an opening quote ("1.5 tỷ" is not heading 1).
+    fn starts_heading(&self, rest: &str) -> bool {
+        let Some((scheme, m)) =
+            self.opts.headings.iter().find_map(|s| s.pattern.find(rest).filter(|m| m.start() == 0).map(|m| (s, m)))
+        else {
+            return false;
+        };
+        !scheme.title_case
+            || rest[m.end()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || is_open_quote(c))
+    }
+
+    /// Copy `[i, end)` with inline markup resolved; the line ends at `eol`. Returns the end of
+    /// the line actually consumed (later than `eol` when a comment spanned lines).
+    fn inline(&mut self, mut i: usize, mut end: usize, mut eol: usize) -> usize {
+        let b = self.b;
+        let special = if self.opts.markdown { &SPECIAL_MD } else { &SPECIAL_HTML };
+        while i < end {
+            let run = b[i..end].iter().position(|c| special[*c as usize]).map_or(end, |k| i + k);
+            if run > i {
+                self.push_str(&self.src[i..run]);
+                i = run;
+                continue;
+            }
+            i = match b[i] {
+                b'\\' => self.backslash(i, end, eol),
+                b'<' => self.angle(i, end),
+                b'&' => self.entity(i, end),
+                b'*' | b'_' => self.emphasis(i, end),
+                b'!' if b.get(i + 1) == Some(&b'[') && i + 1 < end => match self.link_at(i + 1, end) {
+                    Some((_, resume)) => {
+                        self.stats.images += 1;
+                        resume
+                    }
+                    None => {
+                        self.push_str("!");
+                        i + 1
+                    }
+                },
+                b'[' => match self.link_at(i, end) {
+                    Some(found) => {
+                        self.stats.links += 1;
+                        self.link = Some(found);
+                        i + 1
+                    }
+                    None => {
+                        self.push_str("[");
+                        i + 1
+                    }
+                },
+                b']' => match self.link {
+                    Some((close, resume)) if close == i => {
+                        self.link = None;
+                        resume
+                    }
+                    _ => {
+                        self.push_str("]");
+                        i + 1
+                    }
+                },
+                b'|' if self.pipe_row => {
+                    self.out.push('\t');
+                    self.new_scope();
+                    i + 1
+                }
+                b'\t' => {
+                    self.out.push('\t');
+                    if self.table_line {
+                        self.new_scope();
+                    }
+                    i + 1
+                }
+                other => {
+                    self.push_char(other as char);
+                    i + 1
+                }
+            };
+            if i > eol {
+                // A comment or a script body ran over line ends.
+                eol = memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+                end = eol;
+            }
+        }
+        eol
+    }
+
+    /// `\` at `i`: an escaped ASCII punctuation character, a trailing hard break, or itself.
+    fn backslash(&mut self, i: usize, end: usize, eol: usize) -> usize {
+        let b = self.b;
+        if end == eol && b[i + 1..end].iter().all(|c| *c == b' ') {
+            self.stats.hard_breaks += 1;
+            return end;
+        }
+        match b.get(i + 1) {
+            Some(&c) if i + 1 < end && c.is_ascii_punctuation() => {
+                self.stats.escapes += 1;
+                self.push_char(c as char);
+                i + 2
+            }
+            _ => {
+                self.push_str("\\");
+                i + 1
+            }
+        }
+    }
+
+    /// `&` at `i`: a character reference, or itself.
+    fn entity(&mut self, i: usize, end: usize) -> usize {
+        let Some((c, next)) = parse_entity(self.b, i, end) else {
+            self.push_str("&");
+            return i + 1;
+        };
+        self.stats.entities += 1;
+        match c {
+            // Never let a reference add a cell or a line to a table row.
+            '\t' => self.push_str(" "),
+            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => self.block_break(),
+            // A decoded `*` or `<` is text, not markup: written directly.
+            _ => {
+                self.apply_break();
+                self.out.push(c);
+            }
+        }
+        next
+    }
+
+    /// `<` at `i`: a comment, declaration, autolink, tag, or itself.
+    fn angle(&mut self, i: usize, end: usize) -> usize {
+        let b = self.b;
+        if b[i + 1..].starts_with(b"!--") {
+            if !self.comment_unclosed {
+                if let Some(k) = memmem::find(&b[i + 4..], b"-->") {
+                    self.stats.comments += 1;
+                    return i + 4 + k + 3;
+                }
+                self.comment_unclosed = true;
+            }
+            self.push_str("<");
+            return i + 1;
+        }
+        if let Some((from, to, next)) = parse_autolink(b, i, end) {
+            self.stats.autolinks += 1;
+            self.push_str(&self.src[from..to]);
+            return next;
+        }
+        if let Some(next) = parse_declaration(b, i, end) {
+            self.stats.html_tags += 1;
+            return next;
+        }
+        let Some(tag) = parse_tag(b, i, end) else {
+            self.push_str("<");
+            return i + 1;
+        };
+        self.stats.html_tags += 1;
+        match tag.kind {
+            TagKind::Inline => {}
+            TagKind::Block => self.block_break(),
+            TagKind::Row => {
+                self.cell_in_row = false;
+                self.block_break();
+            }
+            TagKind::ListItem if tag.closing => self.block_break(),
+            TagKind::ListItem => {
+                self.block_break();
+                // The item text may bring its own bullet ("<li>- Đơn vị chủ trì").
+                let rest = &self.src[tag.end..end];
+                let own_bullet = rest.trim_start_matches(' ').starts_with(['-', '+', '•', '*', '–']);
+                if !own_bullet {
+                    self.push_str("- ");
+                }
+            }
+            TagKind::Cell if self.table_line => self.out.push(' '),
+            TagKind::Cell => {
+                if !tag.closing {
+                    if self.cell_in_row {
+                        self.pending_break = false;
+                        self.out.push('\t');
+                    } else {
+                        self.apply_break();
+                    }
+                    self.cell_in_row = true;
+                }
+            }
+            TagKind::Image => self.stats.images += 1,
+            TagKind::Raw if tag.closing || self.raw_unclosed => {}
+            TagKind::Raw => {
+                let body = &b[tag.end..];
+                let close = RAW_END.find(body).and_then(|m| {
+                    let gt = memchr(b'>', &body[m.end()..])?;
+                    Some(tag.end + m.end() + gt + 1)
+                });
+                match close {
+                    Some(next) => {
+                        self.stats.raw_blocks += 1;
+                        self.stats.html_tags += 1;
+                        return next;
+                    }
+                    None => self.raw_unclosed = true,
+                }
+            }
+        }
+        tag.end
+    }
+
+    /// A link `[text](address)` whose `[` is at `open`: the `]` and the end of the `)`.
+    fn link_at(&self, open: usize, end: usize) -> Option<(usize, usize)> {
+        let b = self.b;
+        let mut k = open + 1;
+        while k < end && b[k] != b']' && b[k] != b'[' {
+            k += 1;
+        }
+        if k + 1 >= end || b[k] != b']' || b[k + 1] != b'(' {
+            return None;
+        }
+        // The address: no space, tab or parenthesis; then an optional "title".
+        let mut m = k + 2;
+        while m < end && !matches!(b[m], b')' | b'(' | b' ' | b'\t' | b'<' | b'>') {
+            m += 1;
+        }
+        if m < end && b[m] == b' ' {
+            while m < end && b[m] == b' ' {
+                m += 1;
+            }
+            if m < end && b[m] == b'"' {
+                let limit = end.min(m + 256);
+                let close = memchr(b'"', &b[m + 1..limit])?;
+                m += close + 2;
+                while m < end && b[m] == b' ' {
+                    m += 1;
+                }
+            }
+        }
+        (m < end && b[m] == b')').then_some((k, m + 1))
+    }
+
+    /// A run of `*` or `_` at `i`.
+    fn emphasis(&mut self, i: usize, end: usize) -> usize {
+        let b = self.b;
+        let c = b[i];
+        let mut j = i;
+        while j < end && b[j] == c {
+            j += 1;
+        }
+        let n = j - i;
+        self.apply_break();
+        let prev = self.prev_char();
+        let next = self.src[j..end].chars().next();
+        let pos = self.out.len();
+        self.out.push_str(&self.src[i..j]);
+        let kind = match (c, n) {
+            (b'*', 1) => Kind::Em,
+            (b'*', 2 | 3) => Kind::Strong,
+            (b'_', 2) => Kind::UStrong,
+            _ => return j,
+        };
+        let prev_ws = prev.is_none_or(char::is_whitespace);
+        let next_ws = next.is_none_or(char::is_whitespace);
+        let prev_p = prev.is_some_and(is_punct);
+        let next_p = next.is_some_and(is_punct);
+        let left = !next_ws && (!next_p || prev_ws || prev_p);
+        let right = !prev_ws && (!prev_p || next_ws || next_p);
+        // `(*)`, `[**]`: a literal star in brackets, never emphasis.
+        let open_ok = left && !matches!(next, Some(')' | ']' | '}'));
+        let close_ok = right && !matches!(prev, Some('(' | '[' | '{'));
+        // A single `*` inside a word (2*3*4) is not emphasis.
+        let em_open = open_ok && (prev_ws || prev_p);
+        let em_close = close_ok && (next_ws || next_p);
+        match kind {
+            Kind::Strong => {
+                let split = !self.table_line
+                    && !prev_ws
+                    && !next_ws
+                    && (self.starts_heading(&self.src[j..end]) || self.line_is_upper());
+                self.add_delim(
+                    Kind::Strong,
+                    Delim { pos, len: 2, matched: false, drop_unpaired: open_ok || close_ok, split },
+                    open_ok,
+                    close_ok,
+                );
+                if n == 3 {
+                    self.add_delim(
+                        Kind::Em,
+                        Delim { pos: pos + 2, len: 1, matched: false, drop_unpaired: false, split: false },
+                        em_open,
+                        em_close,
+                    );
+                }
+            }
+            Kind::Em => {
+                self.add_delim(
+                    Kind::Em,
+                    Delim { pos, len: 1, matched: false, drop_unpaired: false, split: false },
+                    em_open,
+                    em_close,
+                );
+            }
+            Kind::UStrong => {
+                // `_` never opens or closes inside a word.
+                let open = open_ok && (!right || prev_p);
+                let close = close_ok && (!left || next_p);
+                self.add_delim(
+                    Kind::UStrong,
+                    Delim { pos, len: 2, matched: false, drop_unpaired: false, split: false },
+                    open,
+                    close,
+                );
+            }
+        }
+        j
+    }
+
+    fn add_delim(&mut self, kind: Kind, delim: Delim, can_open: bool, can_close: bool) {
+        let idx = self.delims.len();
+        self.delims.push(delim);
+        let slot = &mut self.pending[kind as usize];
+        if can_close && let Some(open) = slot.take() {
+            self.delims[open].matched = true;
+            self.delims[idx].matched = true;
+        } else if can_open {
+            *slot = Some(idx);
+        }
+    }
+
+    /// Drop the emphasis markers that go and return the text.
+    fn finish(mut self) -> (String, MarkupStats) {
+        if self.delims.is_empty() {
+            return (self.out, self.stats);
+        }
+        let mut res = String::with_capacity(self.out.len());
+        let mut copied = 0;
+        for d in &self.delims {
+            if !(d.matched || d.drop_unpaired) {
+                continue;
+            }
+            res.push_str(&self.out[copied..d.pos]);
+            if d.split {
+                let trimmed = res.trim_end_matches(' ').len();
+                res.truncate(trimmed);
+                res.push('\n');
+                self.stats.split_headings += 1;
+            }
+            self.stats.emphasis += 1;
+            copied = d.pos + d.len;
+        }
+        res.push_str(&self.out[copied..]);
+        (res, self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::Grammar;
+
+    fn md(text: &str) -> String {
+        let g = Grammar::embedded().expect("embedded grammars");
+        strip(text, Options { markdown: true, headings: &g.headings.schemes }).0
+    }
+
+    fn md_stats(text: &str) -> MarkupStats {
+        let g = Grammar::embedded().expect("embedded grammars");
+        strip(text, Options { markdown: true, headings: &g.headings.schemes }).1
+    }
+
+    fn html(text: &str) -> String {
+        let g = Grammar::embedded().expect("embedded grammars");
+        strip(text, Options { markdown: false, headings: &g.headings.schemes }).0
+    }
+
+    #[test]
+    fn heading_marks() {
+        assert_eq!(md("## **2. Mục tiêu cụ thể**\n"), "2. Mục tiêu cụ thể\n");
+        assert_eq!(md("# A\n###### B ##\n####### C"), "A\nB\n####### C");
+        assert_eq!(md("#### *1.1. Tham gia hiệu quả*"), "1.1. Tham gia hiệu quả");
+        // `#` + tab is a table cell ("#" as the row number), not a heading.
+        assert_eq!(md("#\tPhát triển\t1.2"), "#\tPhát triển\t1.2");
+        assert_eq!(md("#hashtag và C# 5"), "#hashtag và C# 5");
+        assert_eq!(md_stats("## a\n### b").heading_marks, 2);
+    }
+
+    #[test]
+    fn bold_and_italic() {
+        assert_eq!(md("**KẾ HOẠCH**  \n**Chuyển đổi số**"), "KẾ HOẠCH  \nChuyển đổi số");
+        assert_eq!(md("gửi Sở **trước ngày 05/12** để"), "gửi Sở trước ngày 05/12 để");
+        assert_eq!(md("__đậm__ và *nghiêng* và ***cả hai***"), "đậm và nghiêng và cả hai");
+        // Across lines of one paragraph.
+        assert_eq!(md("**TM. ỦY BAN NHÂN DÂN  \nKT. CHỦ TỊCH**"), "TM. ỦY BAN NHÂN DÂN  \nKT. CHỦ TỊCH");
+        assert_eq!(md("*(Kèm theo Quyết định\ncủa Chủ tịch)*"), "(Kèm theo Quyết định\ncủa Chủ tịch)");
+        assert_eq!(md_stats("**a** *b*").emphasis, 4);
+    }
+
+    #[test]
+    fn literal_stars_survive() {
+        for s in [
+            "Chỉ tiêu (*) và (**)",
+            "Ghi chú (*): số liệu ước (*)",
+            "5 * 3 = 15 và 2 ** 8",
+            "2*3*4",
+            "*Vốn ĐTPT phân theo KH 134",
+            "x_y_z và ngày __ tháng __ năm",
+            "snake__case__name",
+            "a * b",
+            "*",
+            "**",
+        ] {
+            assert_eq!(md(s), s, "{s:?}");
+        }
+        // A blank line ends the scope: the stars stay.
+        assert_eq!(md("*a\n\nb*"), "*a\n\nb*");
+    }
+
+    #[test]
+    fn unbalanced_bold_glued_to_a_word_goes() {
+        assert_eq!(md("**Phần I"), "Phần I");
+        assert_eq!(md("năm 2022**\n\nx"), "năm 2022\n\nx");
+    }
+
+    #[test]
+    fn bullet_star() {
+        assert_eq!(md("* Một\n  * Hai\n*Ba*"), "- Một\n- Hai\nBa");
+        assert_eq!(md_stats("* a").bullets, 1);
+    }
+
+    #[test]
+    fn glued_headings_split() {
+        assert_eq!(md("I. MỤC TIÊU**1. Mục tiêu chung**"), "I. MỤC TIÊU\n1. Mục tiêu chung");
+        assert_eq!(md("2. Mục tiêu cụ thể**2.1. Mục tiêu đến 2025**"), "2. Mục tiêu cụ thể\n2.1. Mục tiêu đến 2025");
+        assert_eq!(
+            md("KẾ HOẠCH**Triển khai thực hiện Đề án “Nâng cao\nđến năm 2030”**"),
+            "KẾ HOẠCH\nTriển khai thực hiện Đề án “Nâng cao\nđến năm 2030”"
+        );
+        assert_eq!(md("QUYẾT ĐỊNH:**Điều 1. Ban hành**"), "QUYẾT ĐỊNH:\nĐiều 1. Ban hành");
+        assert_eq!(md("Chương trình**Phần II**"), "Chương trình\nPhần II");
+        assert_eq!(md_stats("I. MỤC TIÊU**1. Mục tiêu chung**").split_headings, 1);
+        // Not glued on both sides, or nothing heading-like: no split.
+        assert_eq!(md("Điều 1.**Ban hành** kèm theo"), "Điều 1.Ban hành kèm theo");
+        assert_eq!(md("gửi Sở **trước ngày**để"), "gửi Sở trước ngàyđể");
+        assert_eq!(md("tổng**1.5 tỷ**"), "tổng1.5 tỷ");
+        // Never in a table row.
+        assert_eq!(md("I. MỤC**1. Một**\tx"), "I. MỤC1. Một\tx");
+    }
+
+    #[test]
+    fn hard_breaks_and_escapes() {
+        assert_eq!(md("dòng một\\\ndòng hai"), "dòng một\ndòng hai");
+        assert_eq!(md("1\\. Mục \\- \\* \\(a\\) \\\\ \\q"), "1. Mục - * (a) \\ \\q");
+        // An escaped star is text.
+        assert_eq!(md("\\*không nghiêng\\*"), "*không nghiêng*");
+    }
+
+    #[test]
+    fn links_images_fences_rules() {
+        assert_eq!(md("xem [Cổng dữ liệu](https://data.hatinh.gov.vn) nhé"), "xem Cổng dữ liệu nhé");
+        assert_eq!(md("[**đậm**](a.html \"tiêu đề\")"), "đậm");
+        assert_eq!(md("a ![logo](img/logo.png) b"), "a  b");
+        assert_eq!(md("[không phải link] (x) [a]b ]["), "[không phải link] (x) [a]b ][");
+        assert_eq!(md("```\ncode\n```\nx"), "code\nx");
+        assert_eq!(md("a\n---\n___\n* * *\n=====\nb"), "a\nb");
+        assert_eq!(md("a\n--\nb"), "a\n--\nb");
+        let st = md_stats("[a](b) ![c](d)\n---\n```");
+        assert_eq!((st.links, st.images, st.rules, st.fences), (1, 1, 1, 1));
+    }
+
+    #[test]
+    fn pipe_tables() {
+        assert_eq!(md("| a | b |\n|---|:---:|\n| 1 | 2 |\n"), " a \t b \n 1 \t 2 \n");
+        assert_eq!(md("STT | Nội dung\n--- | ---\n1 | Xây dựng\n\nx | y"), "STT \t Nội dung\n1 \t Xây dựng\n\nx | y");
+        assert_eq!(md("| a \\| b | c |"), " a | b \t c ");
+        assert_eq!(md("| *a | b* |"), " *a \t b* ");
+        assert_eq!(md_stats("| a | b |\n|---|---|").pipe_rows, 1);
+    }
+
+    #[test]
+    fn html_tags_removed_text_kept() {
+        assert_eq!(md("Lưu: VT, VX<sub>1</sub>."), "Lưu: VT, VX1.");
+        assert_eq!(md("<b>Tổng cộng</b> <i>x</i> <u>y</u> <strong>z</strong> <em>w</em>"), "Tổng cộng x y z w");
+        assert_eq!(md("<span style=\"color:red\">đỏ</span><font face=\"Arial\">f</font><o:p></o:p>"), "đỏf");
+        assert_eq!(md("<custom-tag a=1>x</custom-tag>"), "x");
+        assert_eq!(md("a <!-- ghi chú --> b"), "a  b");
+        assert_eq!(md("a <!-- nhiều\ndòng --> b\nc"), "a  b\nc");
+        assert_eq!(md("<script>var x = '<b>';</script>text<style>p{}</style>"), "text");
+    }
+
+    #[test]
+    fn block_tags_outside_tables_break_lines() {
+        assert_eq!(md("<p>Đoạn một</p><p>Đoạn hai</p>"), "Đoạn một\nĐoạn hai");
+        assert_eq!(md("a<br>b<br/>c"), "a\nb\nc");
+        assert_eq!(md("<ul><li>Một</li><li>- Hai</li></ul>"), "- Một\n- Hai");
+        assert_eq!(md("<tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr>"), "a\tb\nc\td");
+        assert_eq!(md("<table><tr><td><p>a</p></td><td>b<br>c</td></tr></table>x"), " a \tb c\nx");
+    }
+
+    #[test]
+    fn block_tags_inside_table_rows_stay_on_the_row() {
+        let row = "2.2\t<p>phục vụ dạy</p>\t<p>Đào tạo</p>\t\t";
+        assert_eq!(md(row), "2.2\t phục vụ dạy \t Đào tạo \t\t");
+        let row =
+            "4\t70\t<ul style=\"list-style-type: none\"> <li>- Đơn vị chủ trì: Sở.</li> <li>- Phối hợp: sở.</li> </ul>";
+        assert_eq!(md(row).matches('\n').count(), 0);
+        assert_eq!(md(row).matches('\t').count(), 2);
+        assert!(md(row).contains("- Đơn vị chủ trì: Sở.") && md(row).contains("- Phối hợp: sở."));
+        assert_eq!(md("a\t<ul><li>x</li><li>y</li></ul>\tb"), "a\t  - x  - y  \tb");
+        assert_eq!(md("\t<br>\t"), "\t \t");
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(md("TT&amp;TT &lt;b&gt; &quot;x&quot; &apos;y&apos;"), "TT&TT <b> \"x\" 'y'");
+        assert_eq!(md("&#272;&#x110;&#x1ea1;i &nbsp;x"), "ĐĐại \u{A0}x");
+        assert_eq!(md("Bộ TT&TT; a & b; &unknown; &#xZZ;"), "Bộ TT&TT; a & b; &unknown; &#xZZ;");
+        // A decoded `*` or `<` is text.
+        assert_eq!(md("&#42;a&#42; &lt;p&gt;"), "*a* <p>");
+        // A reference cannot break a table row.
+        assert_eq!(md("a&#10;b\tc&#9;d"), "a b\tc d");
+        assert_eq!(md_stats("&amp;&lt;").entities, 2);
+    }
+
+    #[test]
+    fn stray_angle_brackets_stay() {
+        for s in ["a < b và c > d", "x <5 năm>", "<Tên cơ quan>", "<", "a <", "<<>>", "<b", "</", "<!--", "<!-- x"]
+        {
+            assert_eq!(md(s), s, "{s:?}");
+        }
+        assert_eq!(md("<https://vanban.gov.vn/x>"), "https://vanban.gov.vn/x");
+    }
+
+    #[test]
+    fn html_only_input_keeps_markdown_characters() {
+        assert_eq!(html("<p>**a** # b [c](d)</p>"), "**a** # b [c](d)");
+        assert_eq!(html("# x\n|a|b|"), "# x\n|a|b|");
+        assert_eq!(html("a&amp;b<br>c"), "a&b\nc");
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for s in [
+            "",
+            "*",
+            "**",
+            "***",
+            "****",
+            "_",
+            "__",
+            "<",
+            "&",
+            "&#",
+            "\\",
+            "[",
+            "![",
+            "](",
+            "[a](",
+            "|",
+            "||",
+            "#",
+            "<!--",
+            "<a",
+            "**a\n\n**",
+            "<li>",
+            "<td>",
+            "\t<li>",
+            "a**",
+            "**\u{301}",
+            "\u{301}**a",
+            "<script>",
+            "<style",
+            "`",
+            "```",
+        ] {
+            let _ = md(s);
+            let _ = html(s);
+        }
+    }
+}

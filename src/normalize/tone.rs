@@ -1,0 +1,242 @@
+//! One tone-mark convention for open syllables ending in oa, oe, uy.
+//!
+//! Vietnamese has two conventions for where the tone mark of these syllables goes: the "new"
+//! one puts it on the first vowel (hòa, khỏe, thủy, Ủy), the "old" one on the second (hoà,
+//! khoẻ, thuỷ, Uỷ). Both are correct and both are in the corpus, so the same word would not
+//! compare equal. `tone_placement` in `grammars/text.yaml` picks one (or `keep`).
+//!
+//! Only syllables whose vowels are exactly the final "oa", "oe" or "uy" and whose other letters
+//! are consonants are touched: closed syllables (hoàn, khuyến, thuyền, hoạch) and syllables
+//! with a third vowel (ngoài, khuya) never are, and neither is "uy" after "q" (quý, quỳ, Quỹ),
+//! where "qu" is the onset and the tone always sits on "y". Case is kept (UỶ -> ỦY).
+//!
+//! The tones are the combining marks grave, acute, hook above, tilde and dot below; breve,
+//! circumflex and horn are part of the vowel letter (ă â ê ô ơ ư), never a tone.
+
+use std::borrow::Cow;
+
+use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
+
+use crate::grammar::TonePlacement;
+
+/// The five Vietnamese tone marks as combining characters.
+const TONE_MARKS: [char; 5] = ['\u{300}', '\u{301}', '\u{309}', '\u{303}', '\u{323}'];
+
+/// The vowel pairs whose tone placement differs between the conventions.
+const NUCLEI: [(char, char); 3] = [('o', 'a'), ('o', 'e'), ('u', 'y')];
+
+/// `c` as a plain base letter and its tone mark, or `None` when `c` is not a plain letter with
+/// at most a tone (a letter carrying a breve, circumflex or horn, a mark, a symbol).
+fn split_tone(c: char) -> Option<(char, Option<char>)> {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic().then_some((c, None));
+    }
+    let mut parts = ['\0'; 4];
+    let mut n = 0;
+    decompose_canonical(c, |d| {
+        if n < parts.len() {
+            parts[n] = d;
+        }
+        n += 1;
+    });
+    match n {
+        1 => c.is_alphabetic().then_some((c, None)),
+        2 if parts[0].is_ascii_alphabetic() && TONE_MARKS.contains(&parts[1]) => Some((parts[0], Some(parts[1]))),
+        _ => None,
+    }
+}
+
+/// A consonant letter of an onset.
+fn is_consonant(c: char) -> bool {
+    matches!(c.to_ascii_lowercase(), 'b'..='z') && !matches!(c.to_ascii_lowercase(), 'e' | 'i' | 'o' | 'u' | 'y')
+        || c == 'đ'
+        || c == 'Đ'
+}
+
+/// The word with its tone moved to where `policy` wants it, or `None` when it stays.
+fn retone(word: &str, policy: TonePlacement) -> Option<String> {
+    let mut rev = word.chars().rev();
+    let (last, first) = (rev.next()?, rev.next()?);
+    let (b2, t2) = split_tone(last)?;
+    let (b1, t1) = split_tone(first)?;
+    let pair = (b1.to_ascii_lowercase(), b2.to_ascii_lowercase());
+    if !NUCLEI.contains(&pair) {
+        return None;
+    }
+    let on_first = match (t1, t2) {
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        _ => return None,
+    };
+    let want_first = match policy {
+        TonePlacement::New => true,
+        TonePlacement::Old => false,
+        TonePlacement::Keep => return None,
+    };
+    if on_first == want_first {
+        return None;
+    }
+    let onset_len = word.len() - first.len_utf8() - last.len_utf8();
+    let onset = &word[..onset_len];
+    if !onset.chars().all(is_consonant) {
+        return None;
+    }
+    if pair.0 == 'u' && onset.chars().next_back().is_some_and(|c| c.eq_ignore_ascii_case(&'q')) {
+        return None;
+    }
+    let tone = t1.or(t2)?;
+    let (n1, n2) = if want_first { (compose(b1, tone)?, b2) } else { (b1, compose(b2, tone)?) };
+    let mut out = String::with_capacity(word.len());
+    out.push_str(onset);
+    out.push(n1);
+    out.push(n2);
+    Some(out)
+}
+
+/// Part of a word: a letter or a combining mark. The Latin blocks Vietnamese is written in
+/// and the general punctuation block are decided without the Unicode tables.
+fn is_word_char(c: char) -> bool {
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphabetic(),
+        '\u{D7}' | '\u{F7}' => false,
+        '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => true,
+        '\u{2000}'..='\u{206F}' => false,
+        _ => c.is_alphabetic() || is_combining_mark(c),
+    }
+}
+
+/// Move tone marks in `text` (NFC) to the `policy` convention. Returns the text (borrowed when
+/// nothing moved) and how many words changed.
+pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, usize) {
+    if policy == TonePlacement::Keep || text.is_ascii() {
+        return (Cow::Borrowed(text), 0);
+    }
+    let mut out: Option<String> = None;
+    // Bytes of `text` already copied into `out`.
+    let mut copied = 0;
+    let mut moved = 0;
+    let mut word_start: Option<usize> = None;
+    let mut word_ascii = true;
+    let mut visit = |start: usize, end: usize, out: &mut Option<String>, copied: &mut usize| {
+        if let Some(new) = retone(&text[start..end], policy) {
+            let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            buf.push_str(&text[*copied..start]);
+            buf.push_str(&new);
+            *copied = end;
+            moved += 1;
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if is_word_char(c) {
+            if word_start.is_none() {
+                word_start = Some(i);
+                word_ascii = true;
+            }
+            word_ascii &= c.is_ascii();
+        } else if let Some(start) = word_start.take()
+            && !word_ascii
+        {
+            visit(start, i, &mut out, &mut copied);
+        }
+    }
+    if let Some(start) = word_start
+        && !word_ascii
+    {
+        visit(start, text.len(), &mut out, &mut copied);
+    }
+    match out {
+        Some(mut buf) => {
+            buf.push_str(&text[copied..]);
+            (Cow::Owned(buf), moved)
+        }
+        None => (Cow::Borrowed(text), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(s: &str) -> String {
+        place_tones(s, TonePlacement::New).0.into_owned()
+    }
+
+    fn old(s: &str) -> String {
+        place_tones(s, TonePlacement::Old).0.into_owned()
+    }
+
+    #[test]
+    fn new_convention() {
+        assert_eq!(new("hoà khoẻ thuỷ Uỷ hoạ"), "hòa khỏe thủy Ủy họa");
+        assert_eq!(new("Số hoá, xã hội hoá, lan toả, Văn hoá"), "Số hóa, xã hội hóa, lan tỏa, Văn hóa");
+        assert_eq!(new("tuỳ, luỹ, nhuỵ, xoá, loé"), "tùy, lũy, nhụy, xóa, lóe");
+        let (_, n) = place_tones("hoà khoẻ thuỷ", TonePlacement::New);
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn old_convention() {
+        assert_eq!(old("hòa khỏe thủy Ủy họa"), "hoà khoẻ thuỷ Uỷ hoạ");
+    }
+
+    #[test]
+    fn case_is_kept() {
+        assert_eq!(new("UỶ BAN NHÂN DÂN"), "ỦY BAN NHÂN DÂN");
+        assert_eq!(new("HOÀ BÌNH, Hoà Bình, KHOẺ"), "HÒA BÌNH, Hòa Bình, KHỎE");
+        assert_eq!(old("ỦY BAN"), "UỶ BAN");
+    }
+
+    #[test]
+    fn qu_is_not_touched() {
+        assert_eq!(new("quý quỳ Quỹ QUỸ"), "quý quỳ Quỹ QUỸ");
+        assert_eq!(old("quý quỳ Quỹ"), "quý quỳ Quỹ");
+    }
+
+    #[test]
+    fn closed_syllables_and_third_vowels_are_not_touched() {
+        let s = "hoàn khuyến ngoài thuyền hoạch khoản khuya ngoẹo hoặc toàn";
+        assert_eq!(new(s), s);
+        assert_eq!(old(s), s);
+    }
+
+    #[test]
+    fn already_right_and_untoned_words_stay() {
+        let s = "hòa thủy Ủy hoa khoe Huy boa oa";
+        let (out, n) = place_tones(s, TonePlacement::New);
+        assert!(matches!(out, Cow::Borrowed(_)));
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn keep_leaves_everything() {
+        let s = "hoà hòa thuỷ thủy";
+        assert!(matches!(place_tones(s, TonePlacement::Keep).0, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn words_are_cut_at_non_letters() {
+        assert_eq!(new("(hoà)"), "(hòa)");
+        assert_eq!(new("Thuỷ-lợi 2hoà hoà2"), "Thủy-lợi 2hòa hòa2");
+        assert_eq!(new("thuỷ\tđiện\nhoà"), "thủy\tđiện\nhòa");
+    }
+
+    #[test]
+    fn word_chars() {
+        for c in ['a', 'Z', 'ă', 'Đ', 'ơ', 'ư', 'ệ', 'Ỹ', 'ß', 'я', '\u{301}', '中'] {
+            assert!(is_word_char(c), "{c:?}");
+        }
+        for c in [' ', '1', '-', '×', '÷', '“', '–', '\u{A0}', '。', '😀'] {
+            assert!(!is_word_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for s in ["", "\u{301}", "a\u{301}\u{301}", "ò\u{301}a", "y\u{309}", "\u{309}y", "ỏả", "𝒽oà"] {
+            let _ = place_tones(s, TonePlacement::New);
+            let _ = place_tones(s, TonePlacement::Old);
+        }
+        // Two tones: malformed, left alone.
+        assert_eq!(new("hòà"), "hòà");
+    }
+}

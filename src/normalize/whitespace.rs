@@ -1,0 +1,256 @@
+//! Line ends, invisible characters and white space.
+//!
+//! Two passes share one character classification:
+//!
+//! * [`prepare`] runs first, so that the markup and tone passes see plain `\n` line ends, plain
+//!   spaces and no invisible characters hiding inside words or markup. It does not collapse
+//!   anything.
+//! * [`tidy`] runs after markup removal, which leaves double spaces, trailing spaces and blank
+//!   lines behind: spaces collapsed, lines trimmed, blank-line runs collapsed, one final `\n`.
+//!
+//! Tabs are never touched: they separate the cells of table rows, and a leading or trailing tab
+//! marks an empty first or last cell. Spaces next to a tab are cell padding and are dropped.
+
+use std::borrow::Cow;
+
+/// What one character becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Kept as it is.
+    Keep,
+    /// A space (U+0020 or a space-like character that becomes one).
+    Space,
+    /// A tab, kept.
+    Tab,
+    /// A line end (`\n`, a lone `\r`, form feed, U+2028 …).
+    Newline,
+    /// `\r` directly followed by `\n`: dropped, the `\n` ends the line.
+    CarriageReturn,
+    /// Invisible: zero-width characters, BOM, soft hyphen, bidi marks, control characters.
+    Invisible,
+}
+
+/// The class of `c`. `\r` is [`Class::CarriageReturn`]; the caller decides by what follows.
+fn class(c: char) -> Class {
+    match c {
+        ' ' => Class::Space,
+        '\t' => Class::Tab,
+        '\n' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => Class::Newline,
+        '\r' => Class::CarriageReturn,
+        // No-break space, the typographic spaces, narrow no-break, medium mathematical, ideographic.
+        '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => Class::Space,
+        // Zero-width space/non-joiner/joiner, LRM/RLM, bidi embeddings and isolates, word
+        // joiner and invisible operators, BOM anywhere, soft hyphen.
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}'
+        | '\u{AD}' => Class::Invisible,
+        // Other C0 controls, DEL and C1 controls.
+        '\u{00}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => Class::Invisible,
+        _ => Class::Keep,
+    }
+}
+
+/// Bytes that can start a character [`class`] does not keep as it is: ASCII controls (but not
+/// `\t`/`\n`), `\r`, DEL, and the lead bytes of U+0080–U+00BF (0xC2), U+2000–U+206F (0xE2),
+/// U+3000 (0xE3) and U+FEFF (0xEF).
+static TRIGGER: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// First byte index at which [`TRIGGER`] holds, if any.
+fn first_trigger(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| TRIGGER[b as usize])
+}
+
+/// Line ends to `\n`, space-like characters to a space, invisible characters removed.
+///
+/// Returns the text (borrowed when nothing changed) and how many invisible characters went.
+pub(crate) fn prepare(text: &str) -> (Cow<'_, str>, usize) {
+    let bytes = text.as_bytes();
+    let Some(first) = first_trigger(bytes) else {
+        return (Cow::Borrowed(text), 0);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut removed = 0;
+    let mut changed = false;
+    let mut i = 0;
+    let mut next = Some(first);
+    while let Some(at) = next {
+        out.push_str(&text[i..at]);
+        // A trigger byte is ASCII or a lead byte, so `at` is a character boundary.
+        let c = text[at..].chars().next().unwrap_or(' ');
+        i = at + c.len_utf8();
+        match class(c) {
+            Class::Keep | Class::Tab => out.push(c),
+            Class::Space => {
+                changed |= c != ' ';
+                out.push(' ');
+            }
+            Class::Newline => {
+                changed |= c != '\n';
+                out.push('\n');
+            }
+            Class::CarriageReturn => {
+                changed = true;
+                if bytes.get(i) != Some(&b'\n') {
+                    out.push('\n');
+                }
+            }
+            Class::Invisible => {
+                changed = true;
+                removed += 1;
+            }
+        }
+        next = first_trigger(&bytes[i..]).map(|k| i + k);
+    }
+    out.push_str(&text[i..]);
+    if changed { (Cow::Owned(out), removed) } else { (Cow::Borrowed(text), 0) }
+}
+
+/// Bytes [`tidy`] looks at one by one: the triggers of [`prepare`], space, tab and `\n`. Every
+/// other byte is copied as part of a run (a UTF-8 continuation byte never is a trigger).
+static TIDY_SPECIAL: [bool; 256] = {
+    let mut t = TRIGGER;
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
+/// The final white-space pass; see the module documentation. Returns the text and how many
+/// invisible characters it removed (markup decoding can produce some, e.g. `&#8203;`).
+pub(crate) fn tidy(text: &str) -> (String, usize) {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 1);
+    let mut removed = 0;
+    // State of the current line.
+    let mut line_has_content = false;
+    let mut pending_space = false;
+    // A blank line was seen since the last line with content.
+    let mut blank_seen = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..].iter().position(|b| TIDY_SPECIAL[*b as usize]).map_or(bytes.len(), |k| i + k);
+        let (piece, class) = if run > i {
+            (&text[i..run], Class::Keep)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            if c == '\r' && bytes.get(i + 1) == Some(&b'\n') {
+                // The `\r` of a CRLF: the `\n` ends the line.
+                i += 1;
+                continue;
+            }
+            let class = match class(c) {
+                Class::CarriageReturn => Class::Newline,
+                other => other,
+            };
+            (&text[i..i + c.len_utf8()], class)
+        };
+        i += piece.len();
+        match class {
+            Class::Invisible => removed += 1,
+            Class::Space => pending_space = line_has_content,
+            Class::Newline | Class::CarriageReturn => {
+                if !line_has_content {
+                    blank_seen = true;
+                }
+                line_has_content = false;
+                pending_space = false;
+            }
+            Class::Keep | Class::Tab => {
+                if !line_has_content {
+                    if !out.is_empty() {
+                        out.push('\n');
+                        if blank_seen {
+                            out.push('\n');
+                        }
+                    }
+                    blank_seen = false;
+                    line_has_content = true;
+                } else if pending_space && class != Class::Tab && !out.ends_with('\t') {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push_str(piece);
+            }
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    (out, removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> String {
+        tidy(&prepare(s).0).0
+    }
+
+    #[test]
+    fn line_ends() {
+        assert_eq!(prepare("a\r\nb\rc\n").0, "a\nb\nc\n");
+        assert_eq!(t("a\r\nb\rc"), "a\nb\nc\n");
+        assert_eq!(t("a\u{0C}b"), "a\nb\n");
+        assert_eq!(t("a\u{2028}b"), "a\nb\n");
+    }
+
+    #[test]
+    fn spaces_mapped_and_collapsed() {
+        assert_eq!(t("a\u{A0}\u{A0}b"), "a b\n");
+        assert_eq!(t("a\u{2003}b\u{202F}c\u{205F}d\u{3000}e"), "a b c d e\n");
+        assert_eq!(t("a    b"), "a b\n");
+        assert_eq!(t("   a b   \n  c  "), "a b\nc\n");
+    }
+
+    #[test]
+    fn invisible_removed_and_counted() {
+        let (p, n) = prepare("\u{FEFF}Ủy\u{200B} ban\u{AD}\u{200D} nh\u{2060}ân\u{FEFF}");
+        assert_eq!(p, "Ủy ban nhân");
+        assert_eq!(n, 6);
+        assert_eq!(prepare("a\u{0}b\u{1B}c").0, "abc");
+        let (s, n) = tidy("x\u{200C}y");
+        assert_eq!((s.as_str(), n), ("xy\n", 1));
+    }
+
+    #[test]
+    fn tabs_are_kept() {
+        assert_eq!(t("\t3.2\tTriển khai\t\n"), "\t3.2\tTriển khai\t\n");
+        assert_eq!(t("\t\t\t\n"), "\t\t\t\n");
+        assert_eq!(t("a\t\tb"), "a\t\tb\n");
+        // Spaces next to a tab are cell padding.
+        assert_eq!(t("  a  \t  b \t c  "), "a\tb\tc\n");
+        assert_eq!(t(" \ta"), "\ta\n");
+    }
+
+    #[test]
+    fn blank_lines() {
+        assert_eq!(t("\n\n  \na\n\n\n \nb\n\n\n"), "a\n\nb\n");
+        assert_eq!(t("a"), "a\n");
+        assert_eq!(t(""), "");
+        assert_eq!(t(" \n\t\n"), "\t\n");
+        assert_eq!(t("   \n \n"), "");
+    }
+
+    #[test]
+    fn untouched_text_is_borrowed() {
+        assert!(matches!(prepare("Kế hoạch “số” – 2023\tx\n").0, Cow::Borrowed(_)));
+        assert!(matches!(prepare("").0, Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,271 @@
+//! What each line is, as far as segmentation cares: a document-type line, a heading candidate,
+//! the start of a closing block, an appendix title, or plain text.
+
+use crate::grammar::{Grammar, HeadingScheme, Ordinal};
+use crate::layout::{Layout, LineKind};
+
+/// One way to read a line as a heading. "I." reads as Roman one or as the letter I; the tree
+/// builder decides from the sequence around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeadingCandidate {
+    /// Index of the scheme in `grammar.headings.schemes`.
+    pub(crate) scheme: usize,
+    /// The ordinal as printed ("IV", "2.3.1", "a", "thứ nhất").
+    pub(crate) num: String,
+    /// Numeric value of the ordinal, for following sequences (0 when unknown).
+    pub(crate) value: u32,
+    /// Byte offset in the line where the title starts.
+    pub(crate) title_at: usize,
+}
+
+/// The classification of one line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct LineInfo {
+    /// `(kind, label as printed)` when the line is a document-type line.
+    pub(crate) doc_type: Option<(String, String)>,
+    /// Heading readings, best first; empty when the line is no heading.
+    pub(crate) headings: Vec<HeadingCandidate>,
+    /// The line opens a closing block (recipients label or signing capacity).
+    pub(crate) closing: bool,
+    /// The line is a letterhead line (tiêu đề, quốc hiệu, số, date line).
+    pub(crate) letterhead: bool,
+    /// The line starts with an appendix title.
+    pub(crate) appendix_title: bool,
+    /// The line is an "attached to …" line ("(Kèm theo Kế hoạch số …)").
+    pub(crate) attached: bool,
+    /// The line is all upper case (at least two letters).
+    pub(crate) upper: bool,
+}
+
+/// Classify every line of `layout`.
+pub(crate) fn classify(layout: &Layout, g: &Grammar) -> Vec<LineInfo> {
+    (0..layout.lines.len())
+        .map(|i| match layout.lines[i].kind {
+            LineKind::Text => classify_line(layout.line(i).trim(), g),
+            _ => LineInfo::default(),
+        })
+        .collect()
+}
+
+pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
+    let upper = is_upper(line);
+    let mut info = LineInfo { upper, ..LineInfo::default() };
+    if line.is_empty() {
+        return info;
+    }
+    if upper && !line.ends_with(':') {
+        let key = line.trim_end_matches(['.', ' ']).to_uppercase();
+        if let Some((kind, _)) = g.doc_types.labels.iter().find(|(_, label)| *label == key) {
+            info.doc_type = Some((kind.clone(), line.trim_end_matches(['.', ' ']).to_owned()));
+        }
+    }
+    info.closing = g.blocks.recipients_labels.iter().any(|r| r.is_match(line))
+        || g.blocks.capacity.iter().any(|r| r.is_match(line));
+    info.letterhead = g.blocks.letterhead.iter().any(|r| r.is_match(line));
+    info.attached = g.doc_types.appendix_attached.iter().any(|r| r.is_match(line));
+    if upper {
+        let up = line.to_uppercase();
+        info.appendix_title = g.doc_types.appendix_titles.iter().any(|t| up.starts_with(t.as_str()));
+    }
+    if info.doc_type.is_none() && !info.closing {
+        match g.headings.bullets.iter().find_map(|b| b.find(line)) {
+            None => info.headings = heading_candidates(line, g),
+            // "- a) Cơ quan chủ trì: …": a lettered item behind a dash is still the item.
+            Some(bullet) => {
+                let rest = &line[bullet.end()..];
+                info.headings = heading_candidates(rest.trim_start(), g)
+                    .into_iter()
+                    .filter(|c| {
+                        let s = &g.headings.schemes[c.scheme];
+                        s.ordinal == Ordinal::Alpha && !s.title_case
+                    })
+                    .map(|mut c| {
+                        c.title_at += line.len() - rest.trim_start().len();
+                        c
+                    })
+                    .collect();
+            }
+        }
+    }
+    info
+}
+
+fn heading_candidates(line: &str, g: &Grammar) -> Vec<HeadingCandidate> {
+    let mut out = Vec::new();
+    for (idx, scheme) in g.headings.schemes.iter().enumerate() {
+        let Some(caps) = scheme.pattern.captures(line) else { continue };
+        let (Some(whole), Some(num)) = (caps.get(0), caps.name("num")) else { continue };
+        let title_at = whole.end();
+        // A marker glued to more digits is a number: "1.000 người", "1.1 Mục tiêu" read as "1.".
+        let glued_digit = !whole.as_str().ends_with(char::is_whitespace)
+            && line[title_at..].starts_with(|c: char| c.is_ascii_digit());
+        if glued_digit {
+            continue;
+        }
+        if scheme.title_case && !title_starts_well(&line[title_at..]) {
+            continue;
+        }
+        let num = num.as_str().to_owned();
+        let value = ordinal_value(scheme, &num, &g.headings.alphabet);
+        if scheme.ordinal == Ordinal::Roman && value == 0 && scheme.rank.is_none() {
+            continue;
+        }
+        out.push(HeadingCandidate { scheme: idx, num, value, title_at });
+    }
+    out
+}
+
+/// A heading title starts with an upper-case letter, a digit, an opening quote or parenthesis,
+/// or is empty (the title is on the next line).
+fn title_starts_well(rest: &str) -> bool {
+    rest.trim_start().chars().next().is_none_or(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“'(«".contains(c))
+}
+
+fn ordinal_value(scheme: &HeadingScheme, num: &str, alphabet: &[char]) -> u32 {
+    match scheme.ordinal {
+        Ordinal::Roman => roman_value(num).unwrap_or(0),
+        Ordinal::Arabic => num.trim_end_matches(|c: char| c.is_alphabetic()).parse().unwrap_or(0),
+        Ordinal::Decimal => num.rsplit('.').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+        Ordinal::Alpha => {
+            let c = num.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c)).unwrap_or(' ');
+            alphabet.iter().position(|&a| a == c).map_or(0, |p| p as u32 + 1)
+        }
+    }
+}
+
+/// Value of a well-formed Roman numeral (I … MMM), `None` for anything else.
+pub(crate) fn roman_value(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 12 {
+        return None;
+    }
+    let digit = |c: char| match c {
+        'I' => Some(1),
+        'V' => Some(5),
+        'X' => Some(10),
+        'L' => Some(50),
+        'C' => Some(100),
+        'D' => Some(500),
+        'M' => Some(1000),
+        _ => None,
+    };
+    let values: Option<Vec<u32>> = s.chars().map(digit).collect();
+    let values = values?;
+    let mut total = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if values.get(i + 1).is_some_and(|&n| n > v) {
+            total -= v as i64;
+        } else {
+            total += v as i64;
+        }
+    }
+    let total = u32::try_from(total).ok().filter(|&t| t > 0)?;
+    // Only canonical spellings: "IIII" or "VX" are not numerals.
+    (to_roman(total) == s).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut s = String::new();
+    for (v, r) in TABLE {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+/// All letters upper case, and at least two of them.
+pub(crate) fn is_upper(s: &str) -> bool {
+    let mut letters = 0;
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_lowercase() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g() -> Grammar {
+        Grammar::embedded().unwrap()
+    }
+
+    fn schemes(line: &str) -> Vec<String> {
+        let g = g();
+        classify_line(line, &g).headings.iter().map(|c| g.headings.schemes[c.scheme].name.clone()).collect()
+    }
+
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(roman_value("IV"), Some(4));
+        assert_eq!(roman_value("XIX"), Some(19));
+        assert_eq!(roman_value("IIII"), None);
+        assert_eq!(roman_value("VX"), None);
+    }
+
+    #[test]
+    fn heading_schemes() {
+        assert_eq!(schemes("Phần I"), ["part"]);
+        assert_eq!(schemes("PHẦN THỨ HAI"), ["part"]);
+        assert_eq!(schemes("Chương II. QUY ĐỊNH CHUNG"), ["chapter"]);
+        assert_eq!(schemes("Điều 3. Tổ chức thực hiện"), ["article"]);
+        assert_eq!(schemes("Điều 3"), ["article"]);
+        assert_eq!(schemes("II. MỤC TIÊU"), ["roman"]);
+        assert_eq!(schemes("I. MỤC TIÊU"), ["roman", "alpha_upper"]);
+        assert_eq!(schemes("B. NHIỆM VỤ"), ["alpha_upper"]);
+        assert_eq!(schemes("1. Mục tiêu chung"), ["arabic"]);
+        assert_eq!(schemes("2.3.1. Tổ chức tập huấn"), ["decimal"]);
+        assert_eq!(schemes("1.1 Mục tiêu"), ["decimal"]);
+        assert_eq!(schemes("a) Kết quả đạt được:"), ["alpha_lower"]);
+        assert_eq!(schemes("đ) Nội dung khác"), ["alpha_lower"]);
+    }
+
+    #[test]
+    fn traps_are_not_headings() {
+        assert!(schemes("- Triển khai các nhiệm vụ").is_empty());
+        assert_eq!(schemes("- a) Cơ quan chủ trì: Sở Công Thương."), ["alpha_lower"]);
+        assert!(schemes("- 1. Một mục").is_empty(), "only lettered items stand behind a dash");
+        assert!(schemes("1.000 doanh nghiệp được hỗ trợ").is_empty());
+        assert!(schemes("95.200 triệu đồng").is_empty());
+        assert!(schemes("2022. năm bản lề").is_empty());
+        assert!(schemes("1. và các nội dung khác").is_empty(), "a numbered sentence going on in lower case");
+        assert!(schemes("Điều 5 Nghị định số 80/2021/NĐ-CP quy định").is_empty());
+        assert!(schemes("Mục tiêu chung").is_empty());
+        assert!(schemes("Phần lớn doanh nghiệp").is_empty());
+    }
+
+    #[test]
+    fn type_lines() {
+        let g = g();
+        assert_eq!(classify_line("KẾ HOẠCH", &g).doc_type.map(|d| d.0), Some("ke_hoach".into()));
+        assert_eq!(classify_line("QUYẾT ĐỊNH:", &g).doc_type, None, "the enacting formula opens nothing");
+        assert_eq!(classify_line("Quyết định", &g).doc_type, None);
+        assert_eq!(classify_line("QUY ĐỊNH CHUNG", &g).doc_type, None);
+        assert!(classify_line("Nơi nhận:", &g).closing);
+        assert!(classify_line("Noi nhận:", &g).closing);
+        assert!(classify_line("KT. CHỦ TỊCH", &g).closing);
+        assert!(classify_line("TỈNH BÀ RỊA – VŨNG TÀU Độc lập – Tự do – Hạnh phúc", &g).letterhead);
+        assert!(classify_line("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024", &g).letterhead);
+        assert!(classify_line("(Kèm theo Kế hoạch số 525 /KH-UBND ngày 29 tháng 12 năm 2022)", &g).attached);
+        assert!(classify_line("PHỤ LỤC: DANH MỤC NHIỆM VỤ", &g).appendix_title);
+    }
+}

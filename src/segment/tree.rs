@@ -1,0 +1,246 @@
+//! The section tree of one region of a document, from the document's own nesting.
+//!
+//! There is no fixed level table: a scheme's depth is where the document first put it. A
+//! heading whose scheme is already open becomes a sibling of that open heading (closing
+//! everything below it); a scheme seen for the first time becomes a child of the innermost open
+//! heading, unless the document has shown it above that heading's scheme before. Structural
+//! schemes with a rank (Phần > Chương > Mục > Điều) always nest in rank order.
+
+use std::collections::HashSet;
+
+use super::classify::{HeadingCandidate, LineInfo};
+use crate::grammar::{Grammar, Ordinal};
+use crate::layout::Layout;
+use crate::model::{Section, Span};
+
+/// A heading placed in the tree, before spans and children are filled in.
+#[derive(Debug, Clone)]
+struct Placed {
+    line: usize,
+    key: String,
+    scheme: usize,
+    marker: String,
+    value: u32,
+    depth: usize,
+    path: String,
+    title: String,
+}
+
+/// Identity of a scheme for nesting: decimal headings of different depth ("1.1" and "2.3.1")
+/// nest under each other, so the depth is part of the key.
+fn scheme_key(g: &Grammar, c: &HeadingCandidate) -> String {
+    let s = &g.headings.schemes[c.scheme];
+    if s.ordinal == Ordinal::Decimal { format!("{}{}", s.name, c.num.matches('.').count() + 1) } else { s.name.clone() }
+}
+
+/// State of the tree being built for one region.
+pub(crate) struct TreeBuilder<'g> {
+    g: &'g Grammar,
+    stack: Vec<Placed>,
+    placed: Vec<Placed>,
+    /// (ancestor key, descendant key) pairs the document has shown.
+    above: HashSet<(String, String)>,
+    /// Extra depth for every heading (1 inside an appendix section).
+    base_depth: usize,
+    base_path: String,
+}
+
+impl<'g> TreeBuilder<'g> {
+    pub(crate) fn new(g: &'g Grammar) -> Self {
+        TreeBuilder {
+            g,
+            stack: Vec::new(),
+            placed: Vec::new(),
+            above: HashSet::new(),
+            base_depth: 0,
+            base_path: String::new(),
+        }
+    }
+
+    /// Nest every following heading under a fixed parent (an appendix section).
+    pub(crate) fn under(g: &'g Grammar, depth: usize, path: &str) -> Self {
+        TreeBuilder { base_depth: depth, base_path: path.to_owned(), ..TreeBuilder::new(g) }
+    }
+
+    /// Place the heading on `line`, choosing among its readings.
+    pub(crate) fn push(&mut self, line: usize, info: &LineInfo, layout: &Layout, infos: &[LineInfo]) {
+        let Some(c) = self.choose(&info.headings) else { return };
+        let g = self.g;
+        let scheme = &g.headings.schemes[c.scheme];
+        let key = scheme_key(g, c);
+
+        if let Some(rank) = scheme.rank {
+            // Structural: close everything unranked or of the same or a lower rank.
+            while let Some(top) = self.stack.last() {
+                match g.headings.schemes[top.scheme].rank {
+                    Some(r) if r < rank => break,
+                    _ => {
+                        self.stack.pop();
+                    }
+                }
+            }
+        } else if let Some(pos) = self.stack.iter().rposition(|p| p.key == key) {
+            self.stack.truncate(pos);
+        } else {
+            // A new scheme: child of the innermost open heading, unless the document has shown
+            // this scheme above it.
+            while let Some(top) = self.stack.last() {
+                let ranked = g.headings.schemes[top.scheme].rank.is_some();
+                if !ranked && self.above.contains(&(key.clone(), top.key.clone())) {
+                    self.stack.pop();
+                } else {
+                    break;
+                }
+            }
+        }
+        for open in &self.stack {
+            self.above.insert((open.key.clone(), key.clone()));
+        }
+
+        let marker = scheme.marker.replace("{num}", &c.num);
+        let mut path = self.base_path.clone();
+        for open in &self.stack {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(&open.marker);
+        }
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(&marker);
+        let text = layout.line(line).trim();
+        let title = heading_title(&text[c.title_at.min(text.len())..], line, layout, infos, self.g);
+        let placed = Placed {
+            line,
+            key,
+            scheme: c.scheme,
+            marker,
+            value: c.value,
+            depth: self.base_depth + self.stack.len() + 1,
+            path,
+            title,
+        };
+        self.stack.push(placed.clone());
+        self.placed.push(placed);
+    }
+
+    /// Pick the reading that continues an open sequence ("I." after "H." is a letter), else
+    /// the first reading, except that a lone C, D, L or M is a letter unless a Roman sequence
+    /// is open right before it.
+    fn choose<'c>(&self, cands: &'c [HeadingCandidate]) -> Option<&'c HeadingCandidate> {
+        if cands.len() <= 1 {
+            return cands.first();
+        }
+        let continues = |c: &HeadingCandidate| {
+            let key = scheme_key(self.g, c);
+            self.stack.iter().rev().find(|p| p.key == key).is_some_and(|p| c.value == p.value + 1)
+        };
+        if let Some(c) = cands.iter().find(|c| continues(c)) {
+            return Some(c);
+        }
+        let first = &cands[0];
+        let lone_big_letter = first.num.len() == 1 && "CDLM".contains(first.num.as_str());
+        if lone_big_letter
+            && let Some(alpha) = cands.iter().find(|c| self.g.headings.schemes[c.scheme].ordinal == Ordinal::Alpha)
+        {
+            return Some(alpha);
+        }
+        Some(first)
+    }
+
+    /// The finished tree: spans end where the next heading of the same or a higher level starts,
+    /// or at `region_end`.
+    pub(crate) fn finish(self, layout: &Layout, region_end: usize) -> Vec<Section> {
+        let n = self.placed.len();
+        let mut ends = vec![region_end; n];
+        let mut open: Vec<usize> = Vec::new();
+        for (i, p) in self.placed.iter().enumerate() {
+            let start = layout.lines[p.line].span.start;
+            while let Some(&o) = open.last() {
+                if self.placed[o].depth >= p.depth {
+                    ends[o] = start;
+                    open.pop();
+                } else {
+                    break;
+                }
+            }
+            open.push(i);
+        }
+        let trim = |start: usize, end: usize| {
+            let body = &layout.text[start..end.max(start)];
+            start + body.trim_end().len()
+        };
+        let flat: Vec<(usize, Section)> = (self.placed.into_iter().zip(ends))
+            .map(|(p, end)| {
+                let start = layout.lines[p.line].span.start;
+                let section = Section {
+                    marker: p.marker,
+                    scheme: self.g.headings.schemes[p.scheme].name.clone(),
+                    path: p.path,
+                    level: u32::try_from(p.depth).unwrap_or(u32::MAX),
+                    title: p.title,
+                    span: Span::new(start, trim(start, end)),
+                    children: Vec::new(),
+                };
+                (p.depth, section)
+            })
+            .collect();
+        nest(flat)
+    }
+}
+
+/// Turn a pre-order list of (depth, section) into a tree.
+fn nest(flat: Vec<(usize, Section)>) -> Vec<Section> {
+    let mut roots: Vec<Section> = Vec::new();
+    let mut stack: Vec<(usize, Section)> = Vec::new();
+    for (depth, s) in flat {
+        while stack.last().is_some_and(|(d, _)| *d >= depth) {
+            let (_, done) = stack.pop().expect("checked non-empty");
+            attach(&mut stack, &mut roots, done);
+        }
+        stack.push((depth, s));
+    }
+    while let Some((_, done)) = stack.pop() {
+        attach(&mut stack, &mut roots, done);
+    }
+    roots
+}
+
+fn attach(stack: &mut [(usize, Section)], roots: &mut Vec<Section>, done: Section) {
+    match stack.last_mut() {
+        Some((_, parent)) => parent.children.push(done),
+        None => roots.push(done),
+    }
+}
+
+/// The title of a heading: the rest of its line, cut at a colon followed by body text ("3. Sở
+/// Tài chính: Trên cơ sở …" -> "Sở Tài chính"); when the line holds only the marker, the next
+/// line if it is an upper-case title ("Phần I" / "ĐÁNH GIÁ KẾT QUẢ …").
+fn heading_title(rest: &str, line: usize, layout: &Layout, infos: &[LineInfo], g: &Grammar) -> String {
+    let rest = rest.trim();
+    if rest.is_empty() {
+        let next = (line + 1..layout.lines.len().min(line + 3)).find(|&j| !layout.line(j).trim().is_empty());
+        if let Some(j) = next
+            && infos[j].upper
+            && infos[j].headings.is_empty()
+            && infos[j].doc_type.is_none()
+        {
+            return layout.line(j).trim().to_owned();
+        }
+        return String::new();
+    }
+    if let Some(colon) = rest.find(": ")
+        && rest[colon + 2..].trim().chars().count() > 1
+    {
+        return rest[..colon].trim().to_owned();
+    }
+    if rest.chars().count() > g.headings.max_title_chars {
+        let cut = rest.find(". ").map_or_else(
+            || rest.char_indices().nth(g.headings.max_title_chars).map_or(rest.len(), |(i, _)| i),
+            |p| p + 1,
+        );
+        return rest[..cut].trim().to_owned();
+    }
+    rest.to_owned()
+}

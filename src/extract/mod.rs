@@ -1,22 +1,145 @@
 //! Extract: document skeletons -> the fields of each document.
+//!
+//! Each field group has its own module; all read the same [`DocContext`] (the final text, the
+//! document's lines and sections) and the grammars, and none depends on another's output except
+//! through plain values passed here in order.
+
+mod agencies;
+mod budgets;
+mod citations;
+mod closing;
+mod header;
+pub mod money;
+mod responsibilities;
+mod targets;
+mod tasks;
+mod timeline;
 
 use crate::grammar::Grammar;
-use crate::layout::Layout;
-use crate::model::Document;
-use crate::segment::Skeleton;
+use crate::layout::{Layout, LineKind};
+use crate::model::{Document, Section, Span};
+use crate::segment::{DocumentSkeleton, Skeleton};
+
+pub use agencies::AgencyMatcher;
+
+/// What every extractor reads about one document.
+pub(crate) struct DocContext<'a> {
+    pub(crate) layout: &'a Layout,
+    pub(crate) doc: &'a DocumentSkeleton,
+    pub(crate) g: &'a Grammar,
+    /// Every section in pre-order: (span, path, depth).
+    flat: Vec<(Span, &'a str, u32)>,
+}
+
+impl<'a> DocContext<'a> {
+    pub(crate) fn new(layout: &'a Layout, doc: &'a DocumentSkeleton, g: &'a Grammar) -> Self {
+        fn walk<'s>(out: &mut Vec<(Span, &'s str, u32)>, sections: &'s [Section]) {
+            for s in sections {
+                out.push((s.span, s.path.as_str(), s.level));
+                walk(out, &s.children);
+            }
+        }
+        let mut flat = Vec::new();
+        walk(&mut flat, &doc.sections);
+        DocContext { layout, doc, g, flat }
+    }
+
+    /// The whole text of the record.
+    pub(crate) fn text(&self) -> &'a str {
+        &self.layout.text
+    }
+
+    /// The text of line `i`, trimmed.
+    pub(crate) fn line(&self, i: usize) -> &'a str {
+        let s = self.layout.lines[i].span;
+        self.layout.text[s.start..s.end].trim()
+    }
+
+    /// The span of line `i`.
+    pub(crate) fn line_span(&self, i: usize) -> Span {
+        self.layout.lines[i].span
+    }
+
+    /// What line `i` is.
+    pub(crate) fn line_kind(&self, i: usize) -> LineKind {
+        self.layout.lines[i].kind
+    }
+
+    /// All lines of the document: `[first, end)`.
+    pub(crate) fn lines(&self) -> std::ops::Range<usize> {
+        self.doc.lines.0..self.doc.lines.1
+    }
+
+    /// The lines of the body: after the type line (or from the start), before the closing
+    /// block and the appendix.
+    pub(crate) fn body_lines(&self) -> std::ops::Range<usize> {
+        let start = self.doc.type_line.map_or(self.doc.lines.0, |t| t + 1);
+        let end = [self.doc.closing_line, self.doc.appendix_line].into_iter().flatten().min().unwrap_or(self.doc.lines.1);
+        start..end.max(start)
+    }
+
+    /// The lines before the type line (letterhead), and the type line's title block.
+    pub(crate) fn header_lines(&self) -> std::ops::Range<usize> {
+        self.doc.lines.0..self.doc.type_line.map_or(self.doc.lines.0, |t| t + 1)
+    }
+
+    /// The path of the innermost section holding byte `offset`, or "" outside every section.
+    pub(crate) fn section_at(&self, offset: usize) -> &'a str {
+        let mut best: (&str, u32) = ("", 0);
+        for &(span, path, depth) in &self.flat {
+            if span.start <= offset && offset < span.end.max(span.start + 1) && depth >= best.1 {
+                best = (path, depth);
+            }
+        }
+        best.0
+    }
+
+    /// Every section in pre-order with its depth.
+    pub(crate) fn sections(&self) -> impl Iterator<Item = (Span, &'a str, u32)> + '_ {
+        self.flat.iter().copied()
+    }
+}
 
 /// Fill the fields of every document of `skeleton`.
 pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<Document> {
-    let _ = (layout, grammar);
-    skeleton
-        .documents
-        .iter()
-        .map(|d| Document {
-            kind: d.kind.clone(),
-            kind_label: d.kind_label.clone(),
-            sections: d.sections.clone(),
-            span: d.span,
-            ..Document::default()
-        })
-        .collect()
+    let matcher = AgencyMatcher::new(grammar);
+    let mut documents: Vec<Document> = Vec::with_capacity(skeleton.documents.len());
+    for doc in &skeleton.documents {
+        let cx = DocContext::new(layout, doc, grammar);
+        let head = header::extract(&cx, &matcher);
+        let close = closing::extract(&cx);
+        let (basis, citations) = citations::extract(&cx);
+        let mut d = Document {
+            kind: doc.kind.clone(),
+            kind_label: doc.kind_label.clone(),
+            number: head.number,
+            date: head.date,
+            place: head.place,
+            issuer: head.issuer,
+            title: head.title,
+            signer: close.signer,
+            recipients: close.recipients,
+            basis,
+            citations,
+            sections: doc.sections.clone(),
+            tasks: tasks::extract(&cx, &matcher),
+            responsibilities: responsibilities::extract(&cx, &matcher),
+            targets: targets::extract(&cx),
+            budgets: budgets::extract(&cx),
+            tables: Vec::new(),
+            span: doc.span,
+        };
+        // An issued plan often has no letterhead of its own: it takes the issuer of the
+        // decision that issues it.
+        if d.issuer.is_none()
+            && let Some(prev) = documents.last()
+        {
+            d.issuer = prev.issuer.clone();
+        }
+        if d.issuer.is_none() {
+            d.issuer = closing::issuer_from_signature(&cx, &matcher, d.place.as_deref());
+        }
+        documents.push(d);
+    }
+    documents
 }

@@ -7,25 +7,43 @@ use serde::Deserialize;
 use super::{Blocks, DocTypes, HeadingScheme, Headings, Ordinal, TextRules, TonePlacement, compile_regex};
 use crate::error::GrammarError;
 
-/// The grammar files vanban reads, by name.
-pub const FILE_NAMES: [&str; 4] = ["doc_types.yaml", "headings.yaml", "text.yaml", "blocks.yaml"];
+/// The grammar files vanban reads, by name, with their embedded text.
+const EMBEDDED: [(&str, &str); 9] = [
+    ("doc_types.yaml", include_str!("../../grammars/doc_types.yaml")),
+    ("headings.yaml", include_str!("../../grammars/headings.yaml")),
+    ("text.yaml", include_str!("../../grammars/text.yaml")),
+    ("blocks.yaml", include_str!("../../grammars/blocks.yaml")),
+    ("labels.yaml", include_str!("../../grammars/labels.yaml")),
+    ("agencies.yaml", include_str!("../../grammars/agencies.yaml")),
+    ("citations.yaml", include_str!("../../grammars/citations.yaml")),
+    ("units.yaml", include_str!("../../grammars/units.yaml")),
+    ("time.yaml", include_str!("../../grammars/time.yaml")),
+];
 
-/// The YAML text of each file, embedded or overridden.
+/// The grammar files vanban reads, by name.
+pub const FILE_NAMES: [&str; 9] = {
+    let mut names = [""; 9];
+    let mut i = 0;
+    while i < EMBEDDED.len() {
+        names[i] = EMBEDDED[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// The YAML text of each file, embedded or overridden, in the order of [`FILE_NAMES`].
 pub(super) struct Sources {
-    pub(super) doc_types: String,
-    pub(super) headings: String,
-    pub(super) text: String,
-    pub(super) blocks: String,
+    texts: Vec<String>,
 }
 
 impl Sources {
     pub(super) fn embedded() -> Sources {
-        Sources {
-            doc_types: include_str!("../../grammars/doc_types.yaml").to_owned(),
-            headings: include_str!("../../grammars/headings.yaml").to_owned(),
-            text: include_str!("../../grammars/text.yaml").to_owned(),
-            blocks: include_str!("../../grammars/blocks.yaml").to_owned(),
-        }
+        Sources { texts: EMBEDDED.iter().map(|(_, t)| (*t).to_owned()).collect() }
+    }
+
+    /// The YAML of grammar file `name` (one of [`FILE_NAMES`]).
+    pub(super) fn get(&self, name: &str) -> &str {
+        FILE_NAMES.iter().position(|n| *n == name).map_or("", |i| self.texts[i].as_str())
     }
 
     pub(super) fn override_from(&mut self, dir: &Path) -> Result<(), GrammarError> {
@@ -40,20 +58,16 @@ impl Sources {
             }
             let shown = path.display().to_string();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().replace(".yml", ".yaml");
-            let slot = match name.as_str() {
-                "doc_types.yaml" => &mut self.doc_types,
-                "headings.yaml" => &mut self.headings,
-                "text.yaml" => &mut self.text,
-                "blocks.yaml" => &mut self.blocks,
-                _ => return Err(GrammarError::UnknownFile { file: shown, known: FILE_NAMES.join(", ") }),
+            let Some(slot) = FILE_NAMES.iter().position(|n| *n == name) else {
+                return Err(GrammarError::UnknownFile { file: shown, known: FILE_NAMES.join(", ") });
             };
-            *slot = std::fs::read_to_string(&path).map_err(|e| read_err(shown, e))?;
+            self.texts[slot] = std::fs::read_to_string(&path).map_err(|e| read_err(shown, e))?;
         }
         Ok(())
     }
 }
 
-pub(super) fn parse<T: for<'de> Deserialize<'de>>(file: &str, yaml: &str) -> Result<T, GrammarError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(file: &str, yaml: &str) -> Result<T, GrammarError> {
     serde_saphyr::from_str(yaml).map_err(|e| GrammarError::Parse { file: file.to_owned(), message: e.to_string() })
 }
 

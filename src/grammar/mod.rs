@@ -5,7 +5,12 @@
 //! can add a document type or a heading scheme without rebuilding. Everything is parsed and
 //! compiled once, here, into an immutable [`Grammar`] that the parallel pipeline shares.
 
+pub(crate) mod agencies;
+pub(crate) mod citations;
 mod files;
+pub(crate) mod labels;
+pub(crate) mod time;
+pub(crate) mod units;
 
 use std::path::Path;
 
@@ -22,6 +27,11 @@ pub struct Grammar {
     pub(crate) headings: Headings,
     pub(crate) text: TextRules,
     pub(crate) blocks: Blocks,
+    pub(crate) labels: labels::Labels,
+    pub(crate) agencies: agencies::Gazetteer,
+    pub(crate) citations: citations::CitationRules,
+    pub(crate) units: units::Units,
+    pub(crate) time: time::TimeRules,
 }
 
 /// Document types and appendix markers (`doc_types.yaml`).
@@ -124,15 +134,20 @@ impl Grammar {
     }
 
     fn build(src: &files::Sources) -> Result<Grammar, GrammarError> {
-        let doc_types: DocTypesFile = files::parse("doc_types.yaml", &src.doc_types)?;
-        let headings: HeadingsFile = files::parse("headings.yaml", &src.headings)?;
-        let text: TextFile = files::parse("text.yaml", &src.text)?;
-        let blocks: BlocksFile = files::parse("blocks.yaml", &src.blocks)?;
+        let doc_types: DocTypesFile = files::parse("doc_types.yaml", src.get("doc_types.yaml"))?;
+        let headings: HeadingsFile = files::parse("headings.yaml", src.get("headings.yaml"))?;
+        let text: TextFile = files::parse("text.yaml", src.get("text.yaml"))?;
+        let blocks: BlocksFile = files::parse("blocks.yaml", src.get("blocks.yaml"))?;
         Ok(Grammar {
             doc_types: doc_types.compile()?,
             headings: headings.compile()?,
             text: text.compile()?,
             blocks: blocks.compile()?,
+            labels: labels::compile("labels.yaml", src.get("labels.yaml"))?,
+            agencies: agencies::compile("agencies.yaml", src.get("agencies.yaml"))?,
+            citations: citations::compile("citations.yaml", src.get("citations.yaml"))?,
+            units: units::compile("units.yaml", src.get("units.yaml"))?,
+            time: time::compile("time.yaml", src.get("time.yaml"))?,
         })
     }
 
@@ -141,6 +156,8 @@ impl Grammar {
         self.text.tone
     }
 }
+
+pub(crate) use files::parse;
 
 /// Compile `pattern` for `file`/`what`, anchored at the start when `anchor` is set.
 pub(crate) fn compile_regex(file: &str, what: &str, pattern: &str, anchor: bool) -> Result<Regex, GrammarError> {

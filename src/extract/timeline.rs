@@ -1,0 +1,1 @@
+//! Time expressions (thời gian thực hiện) normalized to intervals.

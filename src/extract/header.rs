@@ -1,7 +1,18 @@
 //! The formal header: số/ký hiệu, place and date, issuing body, trích yếu.
+//!
+//! The letterhead is often a two-column table flattened into lines ("ỦY BAN NHÂN DÂN CỘNG HÒA
+//! XÃ HỘI CHỦ NGHĨA VIỆT NAM" / "TỈNH BÀ RỊA-VŨNG TÀU Độc lập - Tự do - Hạnh phúc"): the
+//! national motto is cut out of those lines and what is left, in order, names the issuer.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::agencies::clean;
+use super::timeline::ymd;
 use super::{AgencyMatcher, DocContext};
 use crate::model::Agency;
+use crate::segment::is_upper;
 
 /// Header fields of one document.
 #[derive(Debug, Clone, Default)]
@@ -13,7 +24,298 @@ pub(crate) struct Header {
     pub(crate) title: Option<String>,
 }
 
-pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher) -> Header {
-    let _ = (cx, agencies);
-    Header::default()
+/// How far into a document without a type line the header may reach.
+const HEADER_WINDOW: usize = 30;
+
+static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:số)\s*[:.]?\s*(?P<v>[^\s]*(?:\s*[/\-–]\s*[^\s]+)*)").expect("static regex is valid")
+});
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<place>\p{Lu}[\p{L}.\s\-–]{0,40}?)\s*,\s*(?i:ngày)\s*(?:(?P<d>\d{1,2})?\s*(?i:tháng)\s*(?P<m>\d{1,2})?\s*(?i:năm)\s*(?P<y>\d{4})|(?P<d2>\d{1,2})?\s*/\s*(?P<m2>\d{1,2})?\s*/\s*(?P<y2>\d{4}))",
+    )
+    .expect("static regex is valid")
+});
+static MOTTO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)cộng h(?:òa|oà) xã hội chủ nghĩa việt nam|độc lập\s*[-–—]\s*tự do\s*[-–—]\s*hạnh phúc|đảng cộng sản việt nam")
+        .expect("static regex is valid")
+});
+static LOCALITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?P<kind>tỉnh|thành phố|huyện|thị xã|quận|tp\.?)\s+(?P<name>\p{Lu}[\p{L}\s.\-–]*)$")
+        .expect("static regex is valid")
+});
+
+pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Header {
+    let head = header_range(cx);
+    let mut h = Header::default();
+    // `Some(None)`: a "Số:" line with the number left blank, which is null, not missing.
+    let mut number_seen: Option<Option<String>> = None;
+    let mut letterhead: Vec<String> = Vec::new();
+    for i in head.clone() {
+        let line = cx.line(i);
+        if line.is_empty() {
+            continue;
+        }
+        if number_seen.is_none()
+            && let Some(c) = NUMBER_LINE.captures(line)
+        {
+            number_seen = Some(number(&c["v"]));
+            continue;
+        }
+        if h.date.is_none()
+            && let Some((place, date)) = place_and_date(line)
+        {
+            h.place = Some(place);
+            h.date = date;
+            continue;
+        }
+        if Some(i) < cx.doc.type_line {
+            let rest = MOTTO.replace_all(line, " ");
+            let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+            if is_upper(&rest) && !rest.starts_with("SỐ") {
+                letterhead.push(rest);
+            }
+        }
+    }
+    h.number = number_seen.unwrap_or_else(|| number_from_attachment(cx));
+    h.issuer = issuer_from_letterhead(&letterhead, agencies)
+        .or_else(|| issuer_from_authority_line(cx, agencies, h.place.as_deref()));
+    h.title = title(cx);
+    h
+}
+
+/// The lines the header may use: everything before the type line and a little after it (the
+/// date line of some documents stands under the title); without a type line, the top.
+fn header_range(cx: &DocContext<'_>) -> std::ops::Range<usize> {
+    let (first, end) = cx.doc.lines;
+    let stop = match cx.doc.type_line {
+        Some(t) => (t + 6).min(end),
+        None => (first + HEADER_WINDOW).min(end),
+    };
+    first..stop
+}
+
+/// A số/ký hiệu with the spaces around "/" and "-" removed; `None` when the number is blank.
+fn number(raw: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in raw.chars().filter(|c| !c.is_whitespace()) {
+        out.push(if c == '–' { '-' } else { c });
+    }
+    let out = out.trim_end_matches(['.', ',', ';']).to_owned();
+    (!out.is_empty() && !out.starts_with('/') && out.chars().next().is_some_and(|c| c.is_ascii_digit())).then_some(out)
+}
+
+/// "Hà Tĩnh, ngày 29 tháng 12 năm 2022" -> ("Hà Tĩnh", "2022-12-29"); a blank day gives
+/// "YYYY-MM", a blank month "YYYY".
+pub(crate) fn place_and_date(line: &str) -> Option<(String, Option<String>)> {
+    let c = DATE_LINE.captures(line)?;
+    let place = c["place"].trim().trim_start_matches("TP.").trim().to_owned();
+    let (d, m, y) = match c.name("y") {
+        Some(y) => (c.name("d"), c.name("m"), y.as_str()),
+        None => (c.name("d2"), c.name("m2"), c.name("y2")?.as_str()),
+    };
+    let date = match (d, m) {
+        (Some(d), Some(m)) => ymd(y, m.as_str(), d.as_str()),
+        (None, Some(m)) => m.as_str().parse::<u32>().ok().filter(|m| (1..=12).contains(m)).map(|m| format!("{y}-{m:02}")),
+        _ => Some(y.to_owned()),
+    };
+    Some((place, date))
+}
+
+/// "(Kèm theo Kế hoạch số: 135 /KH-UBND ngày …)" in an appendix names the document's own number
+/// when its header does not.
+fn number_from_attachment(cx: &DocContext<'_>) -> Option<String> {
+    static ATTACHED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)kèm theo\s+(?P<label>[\p{L}\s]+?)\s+số\s*[:.]?\s*(?P<v>[^\s]*(?:\s*[/\-–]\s*[^\s)]+)*)")
+            .expect("static regex is valid")
+    });
+    let label = cx.doc.kind_label.as_deref().map(str::to_lowercase).or_else(|| {
+        cx.g.doc_types.labels.iter().find(|(k, _)| *k == cx.doc.kind).map(|(_, l)| l.to_lowercase())
+    })?;
+    let from = cx.doc.appendix_line?;
+    (from..cx.doc.lines.1).find_map(|i| {
+        let c = ATTACHED.captures(cx.line(i))?;
+        (c["label"].trim().to_lowercase() == label).then(|| number(&c["v"]))?
+    })
+}
+
+/// The issuer named by the letterhead lines left once the motto is cut out: the lowest body,
+/// with the locality of the line above when it has none ("UBND TỈNH LÀO CAI" / "SỞ CÔNG
+/// THƯƠNG" -> "Sở Công Thương tỉnh Lào Cai"; "ỦY BAN NHÂN DÂN" / "TỈNH BÀ RỊA-VŨNG TÀU" ->
+/// "Ủy ban nhân dân tỉnh Bà Rịa-Vũng Tàu").
+fn issuer_from_letterhead(lines: &[String], agencies: &AgencyMatcher<'_>) -> Option<Agency> {
+    let mut lines: Vec<&str> = lines.iter().map(|l| clean(l)).filter(|l| l.chars().count() > 2).collect();
+    // A locality on its own line belongs to the line above.
+    let mut merged: Vec<String> = Vec::new();
+    for l in lines.drain(..) {
+        let is_locality = LOCALITY.find(l).is_some_and(|m| m.start() == 0);
+        match merged.last_mut() {
+            Some(prev) if is_locality && LOCALITY.find(prev).is_none() => {
+                prev.push(' ');
+                prev.push_str(l);
+            }
+            _ => merged.push(l.to_owned()),
+        }
+    }
+    let body = merged.last()?.clone();
+    let printed = if LOCALITY.is_match(&body) {
+        body
+    } else {
+        match merged.iter().rev().skip(1).find_map(|p| LOCALITY.captures(p)) {
+            Some(c) if agencies.gazetteer().lookup(&body).is_some_and(|e| e.id.starts_with("so_")) => {
+                format!("{body} {}", &c[0])
+            }
+            _ => body,
+        }
+    };
+    Some(agency_from_caps(&printed, agencies))
+}
+
+/// "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH" / "BỘ TRƯỞNG BỘ XÂY DỰNG" above the "Căn cứ" lines of a
+/// decision name the body in whose name it is issued.
+fn issuer_from_authority_line(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, place: Option<&str>) -> Option<Agency> {
+    let t = cx.doc.type_line?;
+    let body = cx.body_lines();
+    for i in t + 1..body.end.min(t + 12) {
+        let line = cx.line(i);
+        if line.is_empty() || !is_upper(line) || line.ends_with(':') {
+            continue;
+        }
+        let mut rest = line;
+        for p in &cx.g.labels.authority_positions {
+            if let Some(r) = rest.strip_prefix(p.as_str())
+                && r.starts_with(' ')
+            {
+                rest = r.trim_start();
+                break;
+            }
+        }
+        if agencies.starts_agency(&super::sentence_case(rest)) || agencies.gazetteer().lookup(rest).is_some() {
+            return Some(with_place(rest, place, cx, agencies));
+        }
+    }
+    None
+}
+
+/// An agency printed in capitals, possibly ending with a bare "TỈNH" whose name is the place.
+pub(crate) fn with_place(caps: &str, place: Option<&str>, cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Agency {
+    let trimmed = caps.trim();
+    let up = trimmed.to_uppercase();
+    let bare = ["TỈNH", "THÀNH PHỐ", "HUYỆN"].iter().find(|l| up.ends_with(&format!(" {l}")));
+    let printed = match (bare, place) {
+        (Some(_), Some(p)) => format!("{trimmed} {}", p.to_uppercase()),
+        (None, Some(p)) if up == "ỦY BAN NHÂN DÂN" || up == "UỶ BAN NHÂN DÂN" || up == "HỘI ĐỒNG NHÂN DÂN" => {
+            let kind = if cx.g.agencies.cities.iter().any(|c| c == p) { "THÀNH PHỐ" } else { "TỈNH" };
+            format!("{trimmed} {kind} {}", p.to_uppercase())
+        }
+        _ => trimmed.to_owned(),
+    };
+    agency_from_caps(&printed, agencies)
+}
+
+/// Turn an agency printed in capitals into its usual spelling: the gazetteer's where known,
+/// sentence case otherwise, with the locality's name in title case.
+pub(crate) fn agency_from_caps(printed: &str, agencies: &AgencyMatcher<'_>) -> Agency {
+    let printed = printed.trim();
+    if !is_upper(printed) {
+        return agencies.resolve(printed);
+    }
+    let (body, locality) = match LOCALITY.captures(printed) {
+        Some(c) => (printed[..c.get(0).map_or(0, |m| m.start())].trim(), Some((c["kind"].to_lowercase(), title_case(&c["name"])))),
+        None => (printed, None),
+    };
+    let body_name = match agencies.gazetteer().lookup(body) {
+        Some(e) if agencies.gazetteer().key(&e.name) == agencies.gazetteer().key(body) => e.name.clone(),
+        _ => super::sentence_case(&agencies.gazetteer().expand(body)),
+    };
+    let name = match locality {
+        Some((kind, place)) if !body.is_empty() => format!("{body_name} {kind} {place}"),
+        Some((kind, place)) => format!("{kind} {place}"),
+        None => body_name,
+    };
+    let id = agencies.gazetteer().lookup(&name).map(|e| e.id.clone());
+    Agency { name, text: printed.to_owned(), id }
+}
+
+/// "BÀ RỊA-VŨNG TÀU" -> "Bà Rịa-Vũng Tàu": every syllable capitalised, as place names are.
+pub(crate) fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.trim().chars() {
+        if c.is_alphabetic() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = false;
+        } else {
+            out.push(c);
+            start = true;
+        }
+    }
+    out
+}
+
+/// The trích yếu: the lines under the type line up to the first blank line, or the "V/v" lines
+/// of a letter.
+fn title(cx: &DocContext<'_>) -> Option<String> {
+    let (first, end) = cx.doc.lines;
+    let start = match cx.doc.type_line {
+        Some(t) => t + 1,
+        None => {
+            let prefixes = &cx.g.doc_types.letter_subject_prefixes;
+            let at = (first..end.min(first + HEADER_WINDOW))
+                .find(|&i| prefixes.iter().any(|p| cx.line(i).starts_with(p.as_str())))?;
+            return Some(cx.line(at).to_owned());
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for i in start..end.min(start + 12) {
+        let line = cx.line(i);
+        if line.is_empty() {
+            if parts.is_empty() {
+                continue;
+            }
+            break;
+        }
+        let stop = cx.g.labels.title_stops.iter().any(|s| line.starts_with(s.as_str()));
+        let is_heading = cx.doc.sections.first().is_some_and(|s| cx.line_span(i).start >= s.span.start);
+        if !parts.is_empty() && (stop || is_upper(line)) || is_heading || line.starts_with('(') {
+            break;
+        }
+        parts.push(line);
+    }
+    let title = parts.join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("525 /KH-UBND"), Some("525/KH-UBND".into()));
+        assert_eq!(number("        /QĐ-UBND"), None);
+        assert_eq!(number("144/2002/QĐ/BTC"), Some("144/2002/QĐ/BTC".into()));
+        assert_eq!(number("3260-KH/ĐĐQH15"), Some("3260-KH/ĐĐQH15".into()));
+        assert_eq!(number("/QĐ."), None);
+    }
+
+    #[test]
+    fn dates() {
+        let d = |s: &str| place_and_date(s);
+        assert_eq!(d("Hà Tĩnh, ngày 29 tháng 12 năm 2022"), Some(("Hà Tĩnh".into(), Some("2022-12-29".into()))));
+        assert_eq!(d("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024"), Some(("Bà Rịa - Vũng Tàu".into(), Some("2024-01".into()))));
+        assert_eq!(d("Vũng Tàu, ngày tháng năm 2007"), Some(("Vũng Tàu".into(), Some("2007".into()))));
+        assert_eq!(d("Hà Nội, ngày 02/3/2012"), Some(("Hà Nội".into(), Some("2012-03-02".into()))));
+        assert_eq!(d("Thực hiện Quyết định số 1968/QĐ-TTg ngày 22 tháng 11 năm 2021"), None);
+    }
+
+    #[test]
+    fn place_names() {
+        assert_eq!(title_case("BÀ RỊA-VŨNG TÀU"), "Bà Rịa-Vũng Tàu");
+        assert_eq!(title_case("LÀO CAI"), "Lào Cai");
+    }
 }

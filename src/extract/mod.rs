@@ -20,22 +20,22 @@ use crate::layout::{Layout, LineKind};
 use crate::model::{Document, Section, Span};
 use crate::segment::{DocumentSkeleton, Skeleton};
 
-pub use agencies::AgencyMatcher;
+pub(crate) use agencies::AgencyMatcher;
 
 /// What every extractor reads about one document.
 pub(crate) struct DocContext<'a> {
     pub(crate) layout: &'a Layout,
     pub(crate) doc: &'a DocumentSkeleton,
     pub(crate) g: &'a Grammar,
-    /// Every section in pre-order: (span, path, depth).
-    flat: Vec<(Span, &'a str, u32)>,
+    /// Every section in pre-order.
+    flat: Vec<&'a Section>,
 }
 
 impl<'a> DocContext<'a> {
     pub(crate) fn new(layout: &'a Layout, doc: &'a DocumentSkeleton, g: &'a Grammar) -> Self {
-        fn walk<'s>(out: &mut Vec<(Span, &'s str, u32)>, sections: &'s [Section]) {
+        fn walk<'s>(out: &mut Vec<&'s Section>, sections: &'s [Section]) {
             for s in sections {
-                out.push((s.span, s.path.as_str(), s.level));
+                out.push(s);
                 walk(out, &s.children);
             }
         }
@@ -85,18 +85,30 @@ impl<'a> DocContext<'a> {
 
     /// The path of the innermost section holding byte `offset`, or "" outside every section.
     pub(crate) fn section_at(&self, offset: usize) -> &'a str {
-        let mut best: (&str, u32) = ("", 0);
-        for &(span, path, depth) in &self.flat {
-            if span.start <= offset && offset < span.end.max(span.start + 1) && depth >= best.1 {
-                best = (path, depth);
-            }
-        }
-        best.0
+        self.section_holding(offset, |_| true).map_or("", |s| s.path.as_str())
     }
 
-    /// Every section in pre-order with its depth.
-    pub(crate) fn sections(&self) -> impl Iterator<Item = (Span, &'a str, u32)> + '_ {
+    /// The innermost section holding byte `offset` that `keep` accepts.
+    pub(crate) fn section_holding(&self, offset: usize, keep: impl Fn(&Section) -> bool) -> Option<&'a Section> {
+        let mut best: Option<&'a Section> = None;
+        for &s in &self.flat {
+            let inside = s.span.start <= offset && offset < s.span.end.max(s.span.start + 1);
+            if inside && keep(s) && best.is_none_or(|b| s.level >= b.level) {
+                best = Some(s);
+            }
+        }
+        best
+    }
+
+    /// Every section in pre-order.
+    pub(crate) fn sections(&self) -> impl Iterator<Item = &'a Section> + '_ {
         self.flat.iter().copied()
+    }
+
+    /// True when byte `offset` lies in the closing block or the appendix.
+    pub(crate) fn after_body(&self, offset: usize) -> bool {
+        let body = self.body_lines();
+        body.end < self.layout.lines.len() && offset >= self.layout.lines[body.end].span.start
     }
 }
 
@@ -129,17 +141,35 @@ pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<D
             tables: Vec::new(),
             span: doc.span,
         };
-        // An issued plan often has no letterhead of its own: it takes the issuer of the
-        // decision that issues it.
+        if d.issuer.is_none() {
+            d.issuer = closing::issuer_from_signature(&cx, &matcher, d.place.as_deref());
+        }
+        // An issued plan often has no letterhead or signature of its own: it takes the issuer
+        // of the decision that issues it.
         if d.issuer.is_none()
             && let Some(prev) = documents.last()
         {
             d.issuer = prev.issuer.clone();
         }
-        if d.issuer.is_none() {
-            d.issuer = closing::issuer_from_signature(&cx, &matcher, d.place.as_deref());
-        }
         documents.push(d);
     }
     documents
+}
+
+/// "PHÓ CHỦ TỊCH" -> "Phó chủ tịch": the first letter upper case, the rest lower case; words
+/// that were not all capitals keep their case.
+pub(crate) fn sentence_case(s: &str) -> String {
+    let s = s.trim();
+    if !crate::segment::is_upper(s) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }

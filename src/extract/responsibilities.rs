@@ -1,9 +1,92 @@
 //! Responsibilities (trách nhiệm): agency-headed blocks of duties.
+//!
+//! A section is a responsibility block when its heading names agencies and nothing else ("1. Sở
+//! Công Thương", "3. Sở Tài chính: Trên cơ sở …", "1. Bộ Kế hoạch và Đầu tư: a) Chủ trì …"),
+//! names them after a prefix ("Điều 24. Trách nhiệm của Bộ Nội vụ"), or opens with an agency
+//! and a duty verb ("1. Bộ Công an có trách nhiệm …"). A block headed by several agencies gives
+//! one responsibility per agency, with the same duties.
 
-use super::{AgencyMatcher, DocContext};
-use crate::model::Responsibility;
+use super::agencies::clean;
+use super::{AgencyMatcher, DocContext, sentence_case};
+use crate::model::{Responsibility, Section};
 
-pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher) -> Vec<Responsibility> {
-    let _ = (cx, agencies);
-    Vec::new()
+pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Responsibility> {
+    let mut out = Vec::new();
+    for s in cx.sections() {
+        if s.scheme == "appendix" || cx.after_body(s.span.start) {
+            continue;
+        }
+        let Some(heads) = block_agencies(cx, s, agencies) else { continue };
+        let duties = duties(cx, s);
+        for text in heads {
+            out.push(Responsibility {
+                section: s.path.clone(),
+                agency: agencies.resolve(&text),
+                duties: duties.clone(),
+                span: s.span,
+            });
+        }
+    }
+    out
+}
+
+/// The agencies a section's heading names, if it is a responsibility block.
+pub(crate) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &AgencyMatcher<'_>) -> Option<Vec<String>> {
+    let labels = &cx.g.labels;
+    let title = sentence_case(clean(&s.title));
+    let low = title.to_lowercase();
+    // "b) Cơ quan phối hợp: …" is a task field, not an agency heading.
+    if labels.task_fields.iter().any(|(_, l)| low.starts_with(l.as_str())) {
+        return None;
+    }
+    if let Some(p) = labels.responsibility_title_prefixes.iter().find(|p| low.starts_with(p.as_str())) {
+        let rest = clean(&title[p.len()..]);
+        return agencies.starts_agency(rest).then(|| agencies.split_text(rest).into_iter().map(str::to_owned).collect());
+    }
+    if agencies.is_agency_list(&title, &labels.not_agency_words) {
+        return Some(agencies.split_text(&title).into_iter().map(str::to_owned).collect());
+    }
+    for verb in &labels.responsibility_verbs {
+        if let Some(at) = low.find(&format!(" {verb}")) {
+            let subject = clean(&title[..at]);
+            if agencies.is_agency_list(subject, &labels.not_agency_words) {
+                return Some(agencies.split_text(subject).into_iter().map(str::to_owned).collect());
+            }
+        }
+    }
+    None
+}
+
+/// The block's items, each on one line: the text after the heading's colon, then every
+/// non-blank line of the body (bullets and letter markers stripped).
+fn duties(cx: &DocContext<'_>, s: &Section) -> Vec<String> {
+    let text = &cx.text()[s.span.start..s.span.end];
+    let mut lines = text.lines();
+    let mut out = Vec::new();
+    if let Some(first) = lines.next()
+        && let Some(colon) = first.find(": ")
+    {
+        let rest = first[colon + 2..].trim();
+        if !rest.is_empty() {
+            out.push(strip_marker(rest).to_owned());
+        }
+    }
+    for line in lines {
+        let item = strip_marker(line.trim());
+        if !item.is_empty() && !item.starts_with("[^") {
+            out.push(item.to_owned());
+        }
+    }
+    out
+}
+
+fn strip_marker(line: &str) -> &str {
+    let line = line.trim_start_matches(['-', '+', '•', '*', ' ']);
+    let mut chars = line.char_indices();
+    if let (Some((_, c)), Some((_, ')'))) = (chars.next(), chars.next())
+        && c.is_lowercase()
+    {
+        return line[c.len_utf8() + 1..].trim_start();
+    }
+    line.trim()
 }

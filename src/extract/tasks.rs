@@ -1,9 +1,233 @@
 //! Tasks (nhiệm vụ): units of work with a named lead.
+//!
+//! Two sources in running text (table rows are the tables' business):
+//! - labelled fields under a numbered item ("a) Cơ quan chủ trì: …", "- Đơn vị phối hợp: …",
+//!   "Thời gian thực hiện: Quý II-IV/2022"), in any order and bullet style; a new lead field
+//!   opens a new task;
+//! - sentences "X chủ trì, phối hợp với Y <work>" and "Giao X chủ trì …".
+//!
+//! Blocks headed by an agency are responsibilities, not tasks, even when a duty says "chủ trì":
+//! nothing inside them is read here.
 
-use super::{AgencyMatcher, DocContext};
-use crate::model::Task;
+use super::agencies::clean;
+use super::responsibilities::block_agencies;
+use super::{AgencyMatcher, DocContext, timeline};
+use crate::grammar::labels::TaskField;
+use crate::model::{Agency, Section, Span, Task, Timeline};
 
-pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher) -> Vec<Task> {
-    let _ = (cx, agencies);
-    Vec::new()
+/// Most words an agency subject of a task sentence may have.
+const MAX_SUBJECT_WORDS: usize = 18;
+
+#[derive(Default)]
+struct Draft {
+    section: String,
+    name: String,
+    lead: Vec<Agency>,
+    partners: Vec<Agency>,
+    timeline: Option<Timeline>,
+    result: Option<String>,
+    span: Option<Span>,
+}
+
+impl Draft {
+    fn grow(&mut self, span: Span) {
+        self.span = Some(match self.span {
+            Some(s) => Span::new(s.start.min(span.start), s.end.max(span.end)),
+            None => span,
+        });
+    }
+
+    fn finish(self, out: &mut Vec<Task>) {
+        if self.lead.is_empty() {
+            return;
+        }
+        out.push(Task {
+            section: self.section,
+            name: self.name,
+            lead: self.lead,
+            partners: self.partners,
+            timeline: self.timeline,
+            result: self.result,
+            budget: None,
+            origin: "section".to_owned(),
+            span: self.span.unwrap_or_default(),
+        });
+    }
+}
+
+pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Task> {
+    let blocks: Vec<Span> = cx
+        .sections()
+        .filter(|s| s.scheme != "appendix" && block_agencies(cx, s, agencies).is_some())
+        .map(|s| s.span)
+        .collect();
+    let in_block = |offset: usize| blocks.iter().any(|b| b.start <= offset && offset < b.end);
+    let task_section = |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
+
+    let mut tasks = Vec::new();
+    let mut draft = Draft::default();
+    for i in cx.body_lines() {
+        let span = cx.line_span(i);
+        let line = cx.line(i);
+        if line.is_empty() || in_block(span.start) {
+            continue;
+        }
+        let section = task_section(span.start);
+        let path = section.map_or("", |s| s.path.as_str());
+        if let Some((field, value)) = labelled_field(cx, line) {
+            if draft.section != path || (field == TaskField::Lead && !draft.lead.is_empty()) {
+                std::mem::take(&mut draft).finish(&mut tasks);
+            }
+            if draft.section != path || draft.span.is_none() {
+                draft.section = path.to_owned();
+                draft.name = section.map(|s| s.title.clone()).unwrap_or_default();
+            }
+            draft.grow(span);
+            match field {
+                TaskField::Lead => draft.lead = agencies.split(value),
+                TaskField::Partners => draft.partners = agencies.split(value),
+                TaskField::Timeline => draft.timeline = Some(timeline::parse(value, &cx.g.time)),
+                TaskField::Result => draft.result = Some(value.to_owned()),
+                TaskField::Budget => {}
+            }
+            continue;
+        }
+        for sentence in sentence_tasks(cx, agencies, line, span, path) {
+            tasks.push(sentence);
+        }
+    }
+    draft.finish(&mut tasks);
+    tasks
+}
+
+/// A labelled field line: `(field, value)`. Bullets and letter markers in front are skipped.
+fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
+    let mut rest = line.trim_start_matches(['-', '+', '•', '*', ' ']);
+    let mut chars = rest.char_indices();
+    if let (Some((_, c)), Some((_, ')'))) = (chars.next(), chars.next())
+        && c.is_lowercase()
+    {
+        rest = rest[c.len_utf8() + 1..].trim_start();
+    }
+    let low = rest.to_lowercase();
+    for (field, label) in &cx.g.labels.task_fields {
+        if let Some(after) = low.strip_prefix(label.as_str()) {
+            let after_trim = after.trim_start();
+            if let Some(value) = after_trim.strip_prefix(':') {
+                // Same byte length: lower-casing Vietnamese keeps UTF-8 lengths for these letters;
+                // take the value from the original by the length of what follows.
+                let value_len = value.len();
+                if value_len <= rest.len() {
+                    let v = rest[rest.len() - value_len..].trim();
+                    return Some((*field, clean(v)));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>".
+fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
+    let labels = &cx.g.labels;
+    let low = line.to_lowercase();
+    let cue = labels.lead_cue.as_str();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = low[from..].find(cue) {
+        let at = from + rel;
+        from = at + cue.len();
+        if low.len() != line.len() {
+            // Lower-casing changed byte lengths: positions would not line up; skip the line.
+            break;
+        }
+        let clause_start = line[..at].rfind(['.', ';', ':']).map_or(0, |p| p + 1);
+        let mut subject = clean(&line[clause_start..at]);
+        for assign in &labels.assign_cues {
+            if let Some(r) = subject.strip_prefix(assign.as_str())
+                && r.starts_with(' ')
+            {
+                subject = r.trim_start();
+            }
+        }
+        let words = subject.split_whitespace().count();
+        if words == 0
+            || words > MAX_SUBJECT_WORDS
+            || !agencies.starts_agency(subject)
+            || subject.to_lowercase().ends_with("được giao")
+        {
+            continue;
+        }
+        // After the cue: optional ", phối hợp với <partners>" then the work.
+        let after = line[from..].trim_start_matches([',', ' ']);
+        let after_low = after.to_lowercase();
+        let mut partners_text = "";
+        let mut work = after;
+        if let Some(pc) = labels.partner_cues.iter().find(|p| after_low.starts_with(p.as_str())) {
+            let rest = after[pc.len()..].trim_start();
+            let end = work_start(&rest.to_lowercase(), &labels.work_verbs).unwrap_or(rest.len());
+            partners_text = rest[..end].trim();
+            work = rest[end..].trim();
+        }
+        let mut partners = Vec::new();
+        for piece in split_on_cues(partners_text, &labels.partner_cues) {
+            partners.extend(agencies.split(piece));
+        }
+        let name = work.split(". ").next().unwrap_or(work).trim().trim_end_matches(['.', ';']).to_owned();
+        out.push(Task {
+            section: path.to_owned(),
+            name,
+            lead: agencies.split(subject),
+            partners,
+            timeline: None,
+            result: None,
+            budget: None,
+            origin: "section".to_owned(),
+            span,
+        });
+    }
+    out
+}
+
+/// Byte offset of the first work verb that stands as a word (not after "các"/"những", where it
+/// is a noun: "các tổ chức").
+fn work_start(low: &str, verbs: &[String]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for v in verbs {
+        for (at, _) in low.match_indices(v.as_str()) {
+            let before_ok = at == 0 || low[..at].ends_with(' ');
+            let after_ok = low[at + v.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            let noun = low[..at].ends_with("các ") || low[..at].ends_with("những ");
+            if before_ok && after_ok && !noun && at > 0 {
+                best = Some(best.map_or(at, |b: usize| b.min(at)));
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// "A phối hợp với B" -> ["A", "B"].
+fn split_on_cues<'t>(text: &'t str, cues: &[String]) -> Vec<&'t str> {
+    let low = text.to_lowercase();
+    if low.len() != text.len() {
+        return vec![text];
+    }
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for c in cues {
+        for (at, _) in low.match_indices(c.as_str()) {
+            if !cuts.iter().any(|&(s, e)| at < e && at + c.len() > s) {
+                cuts.push((at, at + c.len()));
+            }
+        }
+    }
+    cuts.sort_unstable();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (s, e) in cuts {
+        out.push(&text[start..s]);
+        start = e;
+    }
+    out.push(&text[start..]);
+    out.into_iter().map(clean).filter(|p| !p.is_empty()).collect()
 }

@@ -1,18 +1,202 @@
-//! `grammars/agencies.yaml`. (placeholder, filled in by the extraction work)
+//! `grammars/agencies.yaml`: the gazetteer of state bodies and the words that name agencies.
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
 use crate::error::GrammarError;
 
+/// One gazetteer entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
 /// Compiled `agencies.yaml`.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Gazetteer {}
+pub(crate) struct Gazetteer {
+    /// `(abbreviation, expansion)`, longest abbreviation first.
+    pub(crate) abbreviations: Vec<(String, String)>,
+    pub(crate) entries: Vec<Entry>,
+    /// Matching key of every name and alias -> entry index.
+    by_key: HashMap<String, usize>,
+    /// Agency head words, longest first.
+    pub(crate) heads: Vec<String>,
+    /// Nouns that make "các …" a collective, lower case.
+    pub(crate) collective_nouns: Vec<String>,
+    pub(crate) cities: Vec<String>,
+}
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct File {}
+struct File {
+    abbreviations: BTreeMap<String, String>,
+    agencies: Vec<AgencyEntry>,
+    sectors: Vec<Sector>,
+    heads: Vec<String>,
+    collective_nouns: Vec<String>,
+    cities: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgencyEntry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sector {
+    key: String,
+    name: String,
+}
 
 pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError> {
-    let _parsed: File = super::parse(file, yaml)?;
-    Ok(Gazetteer {})
+    let f: File = super::parse(file, yaml)?;
+    let mut abbreviations: Vec<(String, String)> = f.abbreviations.into_iter().collect();
+    abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut g = Gazetteer {
+        abbreviations,
+        heads: f.heads,
+        collective_nouns: f.collective_nouns.iter().map(|n| n.to_lowercase()).collect(),
+        cities: f.cities,
+        ..Gazetteer::default()
+    };
+    g.heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
+    let add = |g: &mut Gazetteer, id: String, name: String, aliases: Vec<String>| -> Result<(), GrammarError> {
+        if id.is_empty() || name.trim().is_empty() {
+            return Err(GrammarError::Invalid { file: file.to_owned(), message: "an agency needs an id and a name".into() });
+        }
+        let idx = g.entries.len();
+        for form in std::iter::once(&name).chain(&aliases) {
+            let key = g.key(form);
+            g.by_key.entry(key).or_insert(idx);
+        }
+        g.entries.push(Entry { id, name });
+        Ok(())
+    };
+    for a in f.agencies {
+        add(&mut g, a.id, a.name, a.aliases)?;
+    }
+    for s in f.sectors {
+        add(&mut g, format!("bo_{}", s.key), format!("Bộ {}", s.name), Vec::new())?;
+        add(&mut g, format!("so_{}", s.key), format!("Sở {}", s.name), Vec::new())?;
+    }
+    Ok(g)
+}
+
+impl Gazetteer {
+    /// `text` with abbreviations written out ("UBND tỉnh" -> "Ủy ban nhân dân tỉnh",
+    /// "Sở TT&TT" -> "Sở Thông tin và Truyền thông"). Only whole tokens are expanded.
+    pub(crate) fn expand(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut rest = text;
+        'outer: while !rest.is_empty() {
+            let at_token_start = out.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            if at_token_start {
+                for (abbr, full) in &self.abbreviations {
+                    if let Some(after) = rest.strip_prefix(abbr.as_str())
+                        && after.chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '&')
+                    {
+                        out.push_str(full);
+                        rest = after;
+                        continue 'outer;
+                    }
+                }
+            }
+            let c = rest.chars().next().expect("rest is not empty");
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
+
+    /// The matching key of an agency name: abbreviations expanded, lower case, punctuation and
+    /// spacing unified.
+    pub(crate) fn key(&self, text: &str) -> String {
+        let expanded = self.expand(text);
+        let mut key = String::with_capacity(expanded.len());
+        for c in expanded.chars().flat_map(char::to_lowercase) {
+            let c = if matches!(c, '-' | '–' | '—' | '&' | ',' | '(' | ')' | '.' | ';' | ':') { ' ' } else { c };
+            if c.is_whitespace() {
+                if !key.ends_with(' ') && !key.is_empty() {
+                    key.push(' ');
+                }
+            } else {
+                key.push(c);
+            }
+        }
+        key.trim_end().to_owned()
+    }
+
+    /// The gazetteer entry named by `text`: the whole name, or the longest entry the name starts
+    /// with ("Sở Công Thương tỉnh Lào Cai" -> Sở Công Thương).
+    pub(crate) fn lookup(&self, text: &str) -> Option<&Entry> {
+        let key = self.key(text);
+        if let Some(&i) = self.by_key.get(&key) {
+            return Some(&self.entries[i]);
+        }
+        let mut cut = key.len();
+        while let Some(space) = key[..cut].rfind(' ') {
+            cut = space;
+            if let Some(&i) = self.by_key.get(&key[..cut]) {
+                // Only a locality may follow ("… tỉnh Lào Cai"), not more of a name.
+                let rest = &key[cut + 1..];
+                if ["tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn"]
+                    .iter()
+                    .any(|l| rest.starts_with(l))
+                {
+                    return Some(&self.entries[i]);
+                }
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The agency head word `text` starts with, if any ("Sở", "Ủy ban", "Trung tâm" …).
+    pub(crate) fn head_of<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let expanded_ubnd = text.trim_start();
+        self.heads.iter().find_map(|h| {
+            let after = expanded_ubnd.strip_prefix(h.as_str())?;
+            after.chars().next().is_none_or(|c| !c.is_alphanumeric()).then(|| &expanded_ubnd[..h.len()])
+        })
+    }
+
+    /// True when `text` opens a collective ("các cơ quan", "Các Sở, ban, ngành").
+    pub(crate) fn is_collective(&self, text: &str) -> bool {
+        let t = text.trim_start();
+        let Some(rest) = t.strip_prefix("các ").or_else(|| t.strip_prefix("Các ")) else { return false };
+        let rest = self.expand(rest).to_lowercase();
+        self.collective_nouns.iter().any(|n| rest.starts_with(n.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::grammar::Grammar;
+
+    #[test]
+    fn lookups() {
+        let g = Grammar::embedded().unwrap();
+        let a = &g.agencies;
+        assert_eq!(a.expand("Sở TT&TT"), "Sở Thông tin và Truyền thông");
+        assert_eq!(a.expand("UBND các huyện"), "Ủy ban nhân dân các huyện");
+        assert_eq!(a.expand("TUBND"), "TUBND", "only whole tokens");
+        assert_eq!(a.lookup("Sở Công Thương").map(|e| e.id.as_str()), Some("so_cong_thuong"));
+        assert_eq!(a.lookup("SỞ CÔNG THƯƠNG").map(|e| e.id.as_str()), Some("so_cong_thuong"));
+        assert_eq!(a.lookup("Sở TT&TT").map(|e| e.id.as_str()), Some("so_tttt"));
+        assert_eq!(a.lookup("Sở Công Thương tỉnh Lào Cai").map(|e| e.id.as_str()), Some("so_cong_thuong"));
+        assert_eq!(a.lookup("Sở Văn hóa, Thể thao và Du lịch").map(|e| e.id.as_str()), Some("so_vhttdl"));
+        assert_eq!(a.lookup("Sở Công Thương Mới"), None);
+        assert_eq!(a.head_of("Trung tâm Xúc tiến"), Some("Trung tâm"));
+        assert_eq!(a.head_of("Sởi"), None);
+        assert!(a.is_collective("các cơ quan, đơn vị liên quan"));
+        assert!(a.is_collective("Các Sở, ban, ngành tỉnh"));
+        assert!(!a.is_collective("các nội dung"));
+    }
 }

@@ -1,18 +1,107 @@
-//! `grammars/labels.yaml`. (placeholder, filled in by the extraction work)
+//! `grammars/labels.yaml`: field labels and cue words of tasks, responsibilities, recipients
+//! and signatures.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use crate::error::GrammarError;
 
-/// Compiled `labels.yaml`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Labels {}
+/// Which field of a task a label introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TaskField {
+    Lead,
+    Partners,
+    Timeline,
+    Budget,
+    Result,
+}
 
-#[derive(Deserialize, Default)]
+/// Compiled `labels.yaml`. Labels and cues are kept lower case for matching.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Labels {
+    /// `(field, label)`, longest label first.
+    pub(crate) task_fields: Vec<(TaskField, String)>,
+    pub(crate) lead_cue: String,
+    pub(crate) assign_cues: Vec<String>,
+    pub(crate) partner_cues: Vec<String>,
+    pub(crate) work_verbs: Vec<String>,
+    pub(crate) responsibility_title_prefixes: Vec<String>,
+    pub(crate) responsibility_verbs: Vec<String>,
+    pub(crate) not_agency_words: Vec<String>,
+    pub(crate) recipient_item_prefixes: Vec<String>,
+    pub(crate) signed_marks: Vec<String>,
+    /// `(as printed in capitals, how to write it)`, longest first.
+    pub(crate) positions: Vec<(String, String)>,
+    pub(crate) authority_positions: Vec<String>,
+    pub(crate) title_stops: Vec<String>,
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct File {}
+struct File {
+    task_fields: TaskFields,
+    lead_cue: String,
+    assign_cues: Vec<String>,
+    partner_cues: Vec<String>,
+    work_verbs: Vec<String>,
+    responsibility_title_prefixes: Vec<String>,
+    responsibility_verbs: Vec<String>,
+    not_agency_words: Vec<String>,
+    recipient_item_prefixes: Vec<String>,
+    signed_marks: Vec<String>,
+    positions: BTreeMap<String, String>,
+    authority_positions: Vec<String>,
+    title_stops: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskFields {
+    lead: Vec<String>,
+    partners: Vec<String>,
+    timeline: Vec<String>,
+    budget: Vec<String>,
+    result: Vec<String>,
+}
+
+fn lower(v: Vec<String>) -> Vec<String> {
+    let mut v: Vec<String> = v.into_iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect();
+    v.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
+    v
+}
 
 pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
-    let _parsed: File = super::parse(file, yaml)?;
-    Ok(Labels {})
+    let f: File = super::parse(file, yaml)?;
+    let mut task_fields = Vec::new();
+    for (field, labels) in [
+        (TaskField::Lead, f.task_fields.lead),
+        (TaskField::Partners, f.task_fields.partners),
+        (TaskField::Timeline, f.task_fields.timeline),
+        (TaskField::Budget, f.task_fields.budget),
+        (TaskField::Result, f.task_fields.result),
+    ] {
+        task_fields.extend(lower(labels).into_iter().map(|l| (field, l)));
+    }
+    task_fields.sort_by(|a, b| b.1.chars().count().cmp(&a.1.chars().count()).then_with(|| a.1.cmp(&b.1)));
+    if f.lead_cue.trim().is_empty() {
+        return Err(GrammarError::Invalid { file: file.to_owned(), message: "lead_cue must not be empty".into() });
+    }
+    let mut positions: Vec<(String, String)> = f.positions.into_iter().collect();
+    positions.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
+    Ok(Labels {
+        task_fields,
+        lead_cue: f.lead_cue.trim().to_lowercase(),
+        assign_cues: f.assign_cues,
+        partner_cues: lower(f.partner_cues),
+        work_verbs: lower(f.work_verbs),
+        responsibility_title_prefixes: lower(f.responsibility_title_prefixes),
+        responsibility_verbs: lower(f.responsibility_verbs),
+        not_agency_words: lower(f.not_agency_words),
+        recipient_item_prefixes: f.recipient_item_prefixes,
+        signed_marks: f.signed_marks,
+        positions,
+        authority_positions: f.authority_positions,
+        title_stops: f.title_stops,
+    })
 }

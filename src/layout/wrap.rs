@@ -110,6 +110,7 @@ fn starts_block_line(line: &str, g: &Grammar) -> bool {
     g.blocks.recipients_labels.iter().any(|r| r.is_match(line))
         || g.blocks.capacity.iter().any(|r| r.is_match(line))
         || g.blocks.letterhead.iter().any(|r| r.is_match(line))
+        || g.doc_types.appendix_attached.iter().any(|r| r.is_match(line))
 }
 
 fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bool {

@@ -17,6 +17,7 @@ use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::{Section, Span};
 use classify::LineInfo;
+pub(crate) use classify::is_upper;
 use tree::TreeBuilder;
 
 /// The skeleton of one document: where it is, what it is, and its sections.

@@ -157,6 +157,15 @@ impl Engine {
         source.page_starts = decoded.page_starts.clone();
         let canonical = normalize::normalize(&decoded.text, decoded.format, &self.grammar);
         let laid = layout::layout(&canonical.text, &self.grammar);
+        if laid.text.trim().is_empty() {
+            // Only markup, white space or page furniture: nothing usable is left.
+            let mut record = failed(source, "normalize.no_text", "no text is left once markup and layout debris are removed".to_owned());
+            let mut diagnostics = decoded.diagnostics;
+            diagnostics.extend(canonical.diagnostics);
+            diagnostics.append(&mut record.diagnostics);
+            record.diagnostics = diagnostics;
+            return record;
+        }
         let skeleton = segment::segment(&laid, &self.grammar);
         let documents = extract::extract(&laid, &skeleton, &self.grammar);
 

@@ -66,7 +66,9 @@ impl<'g> AgencyMatcher<'g> {
 
     /// `text` starts like an agency name: a head word or a collective.
     pub(crate) fn starts_agency(&self, text: &str) -> bool {
-        self.gaz.head_of(text).is_some() || self.gaz.is_collective(text) || self.gaz.lookup(first_words(text, 6)).is_some()
+        self.gaz.head_of(text).is_some()
+            || self.gaz.is_collective(text)
+            || self.gaz.lookup(first_words(text, 6)).is_some()
     }
 
     /// `text` is a whole agency name: a head word followed by more, a known body, or a
@@ -106,10 +108,7 @@ fn first_words(text: &str, n: usize) -> &str {
 
 /// Trim spaces, bullets and the punctuation that closes a list item.
 pub(crate) fn clean(text: &str) -> &str {
-    text.trim()
-        .trim_start_matches(['-', '+', '•', '*', ' '])
-        .trim_end_matches(['.', ';', ',', ':', ' '])
-        .trim()
+    text.trim().trim_start_matches(['-', '+', '•', '*', ' ']).trim_end_matches(['.', ';', ',', ':', ' ']).trim()
 }
 
 #[cfg(test)]
@@ -124,28 +123,33 @@ mod tests {
     #[test]
     fn splitting_agency_lists() {
         assert_eq!(split("Sở Văn hóa, Thể thao và Du lịch"), ["Sở Văn hóa, Thể thao và Du lịch"]);
-        assert_eq!(split("Sở Công Thương; Sở Nông nghiệp và Phát triển nông thôn"), [
-            "Sở Công Thương",
-            "Sở Nông nghiệp và Phát triển nông thôn"
-        ]);
+        assert_eq!(
+            split("Sở Công Thương; Sở Nông nghiệp và Phát triển nông thôn"),
+            ["Sở Công Thương", "Sở Nông nghiệp và Phát triển nông thôn"]
+        );
         assert_eq!(split("UBND các huyện, thành phố, thị xã"), ["UBND các huyện, thành phố, thị xã"]);
         assert_eq!(split("Sở Kế hoạch và Đầu tư, Sở Tài chính"), ["Sở Kế hoạch và Đầu tư", "Sở Tài chính"]);
-        assert_eq!(split("Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh, Sở Thông tin và Truyền thông."), [
-            "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh",
-            "Sở Thông tin và Truyền thông"
-        ]);
-        assert_eq!(split("Sở Thông tin và Truyền thông, các cơ quan thông tấn báo chí."), [
-            "Sở Thông tin và Truyền thông",
-            "các cơ quan thông tấn báo chí"
-        ]);
-        assert_eq!(split("Hiệp hội, các hội doanh nghiệp tỉnh"), ["Hiệp hội, các hội doanh nghiệp tỉnh"]);
-        assert_eq!(split("Các Sở, ban, ngành tỉnh; UBND các huyện, thị xã, thành phố."), [
-            "Các Sở, ban, ngành tỉnh",
-            "UBND các huyện, thị xã, thành phố"
-        ]);
         assert_eq!(
-            split("Thủ trưởng cơ quan, ban ngành tỉnh, Chủ tịch UBND các huyện, thị xã, thành phố và các đơn vị có liên quan"),
-            ["Thủ trưởng cơ quan, ban ngành tỉnh", "Chủ tịch UBND các huyện, thị xã, thành phố và các đơn vị có liên quan"]
+            split("Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh, Sở Thông tin và Truyền thông."),
+            ["Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh", "Sở Thông tin và Truyền thông"]
+        );
+        assert_eq!(
+            split("Sở Thông tin và Truyền thông, các cơ quan thông tấn báo chí."),
+            ["Sở Thông tin và Truyền thông", "các cơ quan thông tấn báo chí"]
+        );
+        assert_eq!(split("Hiệp hội, các hội doanh nghiệp tỉnh"), ["Hiệp hội, các hội doanh nghiệp tỉnh"]);
+        assert_eq!(
+            split("Các Sở, ban, ngành tỉnh; UBND các huyện, thị xã, thành phố."),
+            ["Các Sở, ban, ngành tỉnh", "UBND các huyện, thị xã, thành phố"]
+        );
+        assert_eq!(
+            split(
+                "Thủ trưởng cơ quan, ban ngành tỉnh, Chủ tịch UBND các huyện, thị xã, thành phố và các đơn vị có liên quan"
+            ),
+            [
+                "Thủ trưởng cơ quan, ban ngành tỉnh",
+                "Chủ tịch UBND các huyện, thị xã, thành phố và các đơn vị có liên quan"
+            ]
         );
     }
 
@@ -154,11 +158,10 @@ mod tests {
         let g = Grammar::embedded().unwrap();
         let m = AgencyMatcher::new(&g);
         let a = m.resolve("Sở TT&TT");
-        assert_eq!((a.name.as_str(), a.text.as_str(), a.id.as_deref()), (
-            "Sở Thông tin và Truyền thông",
-            "Sở TT&TT",
-            Some("so_tttt")
-        ));
+        assert_eq!(
+            (a.name.as_str(), a.text.as_str(), a.id.as_deref()),
+            ("Sở Thông tin và Truyền thông", "Sở TT&TT", Some("so_tttt"))
+        );
         let a = m.resolve("UBND các huyện, thị xã, thành phố");
         assert_eq!(a.name, "Ủy ban nhân dân các huyện, thị xã, thành phố");
         let a = m.resolve("Sở Xúc tiến Mới");

@@ -53,7 +53,8 @@ fn recipients(cx: &DocContext<'_>, range: std::ops::Range<usize>) -> Vec<String>
             items.push(strip(rest));
         }
     }
-    let mut bulleted = !items.is_empty() && bullets.iter().any(|b| first[first.find(':').unwrap_or(0) + 1..].trim().starts_with(b.as_str()));
+    let mut bulleted = !items.is_empty()
+        && bullets.iter().any(|b| first[first.find(':').unwrap_or(0) + 1..].trim().starts_with(b.as_str()));
     for i in label + 1..range.end {
         let line = cx.line(i);
         if line.is_empty() || is_capacity(cx, line) || (is_upper(line) && !starts_with_bullet(line, bullets)) {

@@ -116,7 +116,9 @@ pub(crate) fn place_and_date(line: &str) -> Option<(String, Option<String>)> {
     };
     let date = match (d, m) {
         (Some(d), Some(m)) => ymd(y, m.as_str(), d.as_str()),
-        (None, Some(m)) => m.as_str().parse::<u32>().ok().filter(|m| (1..=12).contains(m)).map(|m| format!("{y}-{m:02}")),
+        (None, Some(m)) => {
+            m.as_str().parse::<u32>().ok().filter(|m| (1..=12).contains(m)).map(|m| format!("{y}-{m:02}"))
+        }
         _ => Some(y.to_owned()),
     };
     Some((place, date))
@@ -129,9 +131,12 @@ fn number_from_attachment(cx: &DocContext<'_>) -> Option<String> {
         Regex::new(r"(?i)kèm theo\s+(?P<label>[\p{L}\s]+?)\s+số\s*[:.]?\s*(?P<v>[^\s]*(?:\s*[/\-–]\s*[^\s)]+)*)")
             .expect("static regex is valid")
     });
-    let label = cx.doc.kind_label.as_deref().map(str::to_lowercase).or_else(|| {
-        cx.g.doc_types.labels.iter().find(|(k, _)| *k == cx.doc.kind).map(|(_, l)| l.to_lowercase())
-    })?;
+    let label = cx
+        .doc
+        .kind_label
+        .as_deref()
+        .map(str::to_lowercase)
+        .or_else(|| cx.g.doc_types.labels.iter().find(|(k, _)| *k == cx.doc.kind).map(|(_, l)| l.to_lowercase()))?;
     let from = cx.doc.appendix_line?;
     (from..cx.doc.lines.1).find_map(|i| {
         let c = ATTACHED.captures(cx.line(i))?;
@@ -173,7 +178,11 @@ fn issuer_from_letterhead(lines: &[String], agencies: &AgencyMatcher<'_>) -> Opt
 
 /// "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH" / "BỘ TRƯỞNG BỘ XÂY DỰNG" above the "Căn cứ" lines of a
 /// decision name the body in whose name it is issued.
-fn issuer_from_authority_line(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, place: Option<&str>) -> Option<Agency> {
+fn issuer_from_authority_line(
+    cx: &DocContext<'_>,
+    agencies: &AgencyMatcher<'_>,
+    place: Option<&str>,
+) -> Option<Agency> {
     let t = cx.doc.type_line?;
     let body = cx.body_lines();
     for i in t + 1..body.end.min(t + 12) {
@@ -204,7 +213,8 @@ pub(crate) fn with_place(caps: &str, place: Option<&str>, cx: &DocContext<'_>, a
     let bare = ["TỈNH", "THÀNH PHỐ", "HUYỆN"].iter().find(|l| up.ends_with(&format!(" {l}")));
     let printed = match (bare, place) {
         (Some(_), Some(p)) => format!("{trimmed} {}", p.to_uppercase()),
-        (None, Some(p)) if up == "ỦY BAN NHÂN DÂN" || up == "UỶ BAN NHÂN DÂN" || up == "HỘI ĐỒNG NHÂN DÂN" => {
+        (None, Some(p)) if up == "ỦY BAN NHÂN DÂN" || up == "UỶ BAN NHÂN DÂN" || up == "HỘI ĐỒNG NHÂN DÂN" =>
+        {
             let kind = if cx.g.agencies.cities.iter().any(|c| c == p) { "THÀNH PHỐ" } else { "TỈNH" };
             format!("{trimmed} {kind} {}", p.to_uppercase())
         }
@@ -221,7 +231,10 @@ pub(crate) fn agency_from_caps(printed: &str, agencies: &AgencyMatcher<'_>) -> A
         return agencies.resolve(printed);
     }
     let (body, locality) = match LOCALITY.captures(printed) {
-        Some(c) => (printed[..c.get(0).map_or(0, |m| m.start())].trim(), Some((c["kind"].to_lowercase(), title_case(&c["name"])))),
+        Some(c) => (
+            printed[..c.get(0).map_or(0, |m| m.start())].trim(),
+            Some((c["kind"].to_lowercase(), title_case(&c["name"]))),
+        ),
         None => (printed, None),
     };
     let body_name = match agencies.gazetteer().lookup(body) {
@@ -307,7 +320,10 @@ mod tests {
     fn dates() {
         let d = |s: &str| place_and_date(s);
         assert_eq!(d("Hà Tĩnh, ngày 29 tháng 12 năm 2022"), Some(("Hà Tĩnh".into(), Some("2022-12-29".into()))));
-        assert_eq!(d("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024"), Some(("Bà Rịa - Vũng Tàu".into(), Some("2024-01".into()))));
+        assert_eq!(
+            d("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024"),
+            Some(("Bà Rịa - Vũng Tàu".into(), Some("2024-01".into())))
+        );
         assert_eq!(d("Vũng Tàu, ngày tháng năm 2007"), Some(("Vũng Tàu".into(), Some("2007".into()))));
         assert_eq!(d("Hà Nội, ngày 02/3/2012"), Some(("Hà Nội".into(), Some("2012-03-02".into()))));
         assert_eq!(d("Thực hiện Quyết định số 1968/QĐ-TTg ngày 22 tháng 11 năm 2021"), None);

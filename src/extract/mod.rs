@@ -16,7 +16,7 @@ mod tasks;
 mod timeline;
 
 use crate::grammar::Grammar;
-use crate::layout::{Layout, LineKind};
+use crate::layout::Layout;
 use crate::model::{Document, Section, Span};
 use crate::segment::{DocumentSkeleton, Skeleton};
 
@@ -60,11 +60,6 @@ impl<'a> DocContext<'a> {
         self.layout.lines[i].span
     }
 
-    /// What line `i` is.
-    pub(crate) fn line_kind(&self, i: usize) -> LineKind {
-        self.layout.lines[i].kind
-    }
-
     /// All lines of the document: `[first, end)`.
     pub(crate) fn lines(&self) -> std::ops::Range<usize> {
         self.doc.lines.0..self.doc.lines.1
@@ -74,7 +69,8 @@ impl<'a> DocContext<'a> {
     /// block and the appendix.
     pub(crate) fn body_lines(&self) -> std::ops::Range<usize> {
         let start = self.doc.type_line.map_or(self.doc.lines.0, |t| t + 1);
-        let end = [self.doc.closing_line, self.doc.appendix_line].into_iter().flatten().min().unwrap_or(self.doc.lines.1);
+        let end =
+            [self.doc.closing_line, self.doc.appendix_line].into_iter().flatten().min().unwrap_or(self.doc.lines.1);
         start..end.max(start)
     }
 

@@ -41,7 +41,9 @@ pub(crate) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &Agency
     }
     if let Some(p) = labels.responsibility_title_prefixes.iter().find(|p| low.starts_with(p.as_str())) {
         let rest = clean(&title[p.len()..]);
-        return agencies.starts_agency(rest).then(|| agencies.split_text(rest).into_iter().map(str::to_owned).collect());
+        return agencies
+            .starts_agency(rest)
+            .then(|| agencies.split_text(rest).into_iter().map(str::to_owned).collect());
     }
     if agencies.is_agency_list(&title, &labels.not_agency_words) {
         return Some(agencies.split_text(&title).into_iter().map(str::to_owned).collect());

@@ -62,7 +62,8 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
         .map(|s| s.span)
         .collect();
     let in_block = |offset: usize| blocks.iter().any(|b| b.start <= offset && offset < b.end);
-    let task_section = |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
+    let task_section =
+        |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
 
     let mut tasks = Vec::new();
     let mut draft = Draft::default();

@@ -69,7 +69,10 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
     g.heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
     let add = |g: &mut Gazetteer, id: String, name: String, aliases: Vec<String>| -> Result<(), GrammarError> {
         if id.is_empty() || name.trim().is_empty() {
-            return Err(GrammarError::Invalid { file: file.to_owned(), message: "an agency needs an id and a name".into() });
+            return Err(GrammarError::Invalid {
+                file: file.to_owned(),
+                message: "an agency needs an id and a name".into(),
+            });
         }
         let idx = g.entries.len();
         for form in std::iter::once(&name).chain(&aliases) {

@@ -8,10 +8,6 @@ use crate::error::GrammarError;
 /// Compiled `time.yaml`, lower case.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TimeRules {
-    pub(crate) quarter: String,
-    pub(crate) month: String,
-    pub(crate) year: String,
-    pub(crate) day: String,
     /// Longest first.
     pub(crate) deadline_cues: Vec<String>,
     pub(crate) first_half: Vec<String>,
@@ -65,7 +61,10 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TimeRules, GrammarError>
     }
     for (what, v) in [("quarter", &f.quarter), ("month", &f.month), ("year", &f.year), ("day", &f.day)] {
         if v.trim().is_empty() {
-            return Err(GrammarError::Invalid { file: file.to_owned(), message: format!("`{what}` must not be empty") });
+            return Err(GrammarError::Invalid {
+                file: file.to_owned(),
+                message: format!("`{what}` must not be empty"),
+            });
         }
     }
     let q = regex::escape(&f.quarter.to_lowercase());
@@ -75,21 +74,17 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TimeRules, GrammarError>
     let build = |what: &str, p: String| super::compile_regex(file, what, &p, false).map(Some);
     let quarter_re = build(
         "quarter",
-        format!(r"(?i){q}\s+(?P<a>IV|I{{1,3}}|[1-4])(?:\s*(?:-|–|—|đến)\s*(?:{q}\s+)?(?P<b>IV|I{{1,3}}|[1-4]))?\s*(?:/|{y}|,)\s*(?:{y}\s*)?(?P<year>\d{{4}})"),
+        format!(
+            r"(?i){q}\s+(?P<a>IV|I{{1,3}}|[1-4])(?:\s*(?:-|–|—|đến)\s*(?:{q}\s+)?(?P<b>IV|I{{1,3}}|[1-4]))?\s*(?:/|{y}|,)\s*(?:{y}\s*)?(?P<year>\d{{4}})"
+        ),
     )?;
     let month_re = build("month", format!(r"(?i){m}\s+(?P<m>\d{{1,2}})\s*(?:/|{y})\s*(?P<year>\d{{4}})"))?;
-    let long_date_re = build(
-        "long date",
-        format!(r"(?i){d}\s+(?P<d>\d{{1,2}})\s+{m}\s+(?P<m>\d{{1,2}})\s+{y}\s+(?P<year>\d{{4}})"),
-    )?;
+    let long_date_re =
+        build("long date", format!(r"(?i){d}\s+(?P<d>\d{{1,2}})\s+{m}\s+(?P<m>\d{{1,2}})\s+{y}\s+(?P<year>\d{{4}})"))?;
     Ok(TimeRules {
         quarter_re,
         month_re,
         long_date_re,
-        quarter: f.quarter.to_lowercase(),
-        month: f.month.to_lowercase(),
-        year: f.year.to_lowercase(),
-        day: f.day.to_lowercase(),
         deadline_cues,
         first_half: low(f.first_half),
         second_half: low(f.second_half),

@@ -50,7 +50,7 @@ pub(crate) fn extract(lines: &mut [WorkLine], grammar: &Grammar) -> Vec<Note> {
         let mut body = lines[i].text.trim()[body_start..].trim().to_owned();
         let end = body_end(lines, i, &mut body, grammar);
         for line in &mut lines[i..end] {
-            *line = WorkLine { text: String::new(), kind: LineKind::Blank };
+            *line = WorkLine { text: String::new(), kind: LineKind::Blank, removed: false };
         }
         let digits = number.to_string().len();
         lines[mark_line].text.replace_range(mark_at..mark_at + digits, "");

@@ -62,6 +62,8 @@ impl Layout {
 pub(crate) struct WorkLine {
     pub(crate) text: String,
     pub(crate) kind: LineKind,
+    /// Absorbed into another line: left out of the output altogether.
+    pub(crate) removed: bool,
 }
 
 fn kind_of(line: &str) -> LineKind {
@@ -76,7 +78,7 @@ fn kind_of(line: &str) -> LineKind {
 
 /// Repair the layout of canonical `text` (already normalized: LF line ends, trimmed lines).
 pub fn layout(text: &str, grammar: &Grammar) -> Layout {
-    let mut lines: Vec<WorkLine> = text.lines().map(|l| WorkLine { text: l.to_owned(), kind: kind_of(l) }).collect();
+    let mut lines: Vec<WorkLine> = text.lines().map(|l| WorkLine { text: l.to_owned(), kind: kind_of(l), removed: false }).collect();
     let mut diagnostics = Vec::new();
 
     let removed = remove_page_numbers(&mut lines, grammar);
@@ -103,7 +105,7 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
     let mut out = String::with_capacity(text.len() + 64);
     let mut out_lines = Vec::with_capacity(lines.len());
     let mut prev_blank = true;
-    for l in lines {
+    for l in lines.into_iter().filter(|l| !l.removed) {
         if l.kind == LineKind::Blank {
             if prev_blank {
                 continue;
@@ -181,7 +183,7 @@ fn remove_page_numbers(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         if table_before && table_after {
             continue;
         }
-        lines[i] = WorkLine { text: String::new(), kind: LineKind::Blank };
+        lines[i] = WorkLine { text: String::new(), kind: LineKind::Blank, removed: false };
         removed += 1;
     }
     removed

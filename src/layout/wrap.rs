@@ -31,6 +31,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             }
             let next = std::mem::take(&mut lines[j].text);
             lines[j].kind = LineKind::Blank;
+            lines[j].removed = true;
             let first = &mut lines[i].text;
             let hyphen = first.ends_with('-') && !first.ends_with(" -");
             if !hyphen {
@@ -39,6 +40,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             first.push_str(next.trim());
             for line in &mut lines[i + 1..j] {
                 line.kind = LineKind::Blank;
+                line.removed = true;
             }
             joined += 1;
         }

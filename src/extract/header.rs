@@ -69,7 +69,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Head
             h.date = date;
             continue;
         }
-        if Some(i) < cx.doc.type_line {
+        if in_letterhead(cx, i) {
             let rest = MOTTO.replace_all(line, " ");
             let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
             if is_upper(&rest) && !rest.starts_with("SỐ") {
@@ -82,6 +82,18 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Head
         .or_else(|| issuer_from_authority_line(cx, agencies, h.place.as_deref()));
     h.title = title(cx);
     h
+}
+
+/// Letterhead lines stand above the type line; without one, above the first line that is
+/// neither in capitals nor a letterhead line.
+fn in_letterhead(cx: &DocContext<'_>, i: usize) -> bool {
+    match cx.doc.type_line {
+        Some(t) => i < t,
+        None => (cx.doc.lines.0..i).all(|j| {
+            let l = cx.line(j);
+            l.is_empty() || is_upper(l) || cx.g.blocks.letterhead.iter().any(|r| r.is_match(l))
+        }),
+    }
 }
 
 /// The lines the header may use: everything before the type line and a little after it (the
@@ -284,6 +296,9 @@ fn title(cx: &DocContext<'_>) -> Option<String> {
         }
     };
     let mut parts: Vec<&str> = Vec::new();
+    if let Some(inline) = cx.doc.inline_title {
+        parts.push(cx.text()[inline.start..inline.end].trim());
+    }
     for i in start..end.min(start + 12) {
         let line = cx.line(i);
         if line.is_empty() {

@@ -116,7 +116,7 @@ pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<D
         let cx = DocContext::new(layout, doc, grammar);
         let head = header::extract(&cx, &matcher);
         let close = closing::extract(&cx);
-        let (basis, citations) = citations::extract(&cx);
+        let (basis, citations) = citations::extract(&cx, head.number.as_deref());
         let mut d = Document {
             kind: doc.kind.clone(),
             kind_label: doc.kind_label.clone(),

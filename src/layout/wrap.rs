@@ -19,10 +19,13 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             i += 1;
             continue;
         }
-        // Keep absorbing the following lines into line i while they continue it.
-        while let Some(j) = next_non_blank(lines, i) {
-            // A paragraph break may hide behind at most a couple of blank lines (page breaks).
-            if lines[j].kind != LineKind::Text || j - i > 4 {
+        // Keep absorbing the following lines into line i while they continue it. `last` is
+        // the last line absorbed, so each line is looked at once.
+        let mut last = i;
+        while let Some(j) = next_non_blank(lines, last) {
+            // A paragraph break may hide behind at most a few blank lines (page breaks).
+            let gap = j - last - 1;
+            if lines[j].kind != LineKind::Text || gap > 3 {
                 break;
             }
             let chars = lines[i].text.chars().count();
@@ -38,10 +41,11 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
                 first.push(' ');
             }
             first.push_str(next.trim());
-            for line in &mut lines[i + 1..j] {
+            for line in &mut lines[last + 1..j] {
                 line.kind = LineKind::Blank;
                 line.removed = true;
             }
+            last = j;
             joined += 1;
         }
         i += 1;

@@ -35,6 +35,8 @@ pub(crate) struct LineInfo {
     pub(crate) attached: bool,
     /// The line is all upper case (at least two letters).
     pub(crate) upper: bool,
+    /// On a type line with the title run on, where the title starts.
+    pub(crate) title_at: Option<usize>,
 }
 
 /// Classify every line of `layout`.
@@ -57,6 +59,20 @@ pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
         let key = line.trim_end_matches(['.', ' ']).to_uppercase();
         if let Some((kind, _)) = g.doc_types.labels.iter().find(|(_, label)| *label == key) {
             info.doc_type = Some((kind.clone(), line.trim_end_matches(['.', ' ']).to_owned()));
+        }
+    } else if !line.ends_with(':') {
+        // "KẾ HOẠCH Triển khai thực hiện …": the type line with the title run on. The label
+        // is printed in capitals and the rest is not ("QUY ĐỊNH CHUNG" is a heading).
+        for (kind, label) in &g.doc_types.labels {
+            if let Some(rest) = line.strip_prefix(label.as_str())
+                && rest.starts_with(' ')
+                && !is_upper(rest)
+                && rest.trim_start().chars().next().is_some_and(char::is_alphabetic)
+            {
+                info.doc_type = Some((kind.clone(), label.clone()));
+                info.title_at = Some(line.len() - rest.trim_start().len());
+                break;
+            }
         }
     }
     info.closing = g.blocks.recipients_labels.iter().any(|r| r.is_match(line))
@@ -260,6 +276,10 @@ mod tests {
         assert_eq!(classify_line("QUYẾT ĐỊNH:", &g).doc_type, None, "the enacting formula opens nothing");
         assert_eq!(classify_line("Quyết định", &g).doc_type, None);
         assert_eq!(classify_line("QUY ĐỊNH CHUNG", &g).doc_type, None);
+        let run_on = classify_line("KẾ HOẠCH khai thực hiện Nghị quyết số 57-NQ/TW", &g);
+        assert_eq!(run_on.doc_type.map(|d| d.0), Some("ke_hoach".into()));
+        assert_eq!(run_on.title_at, Some("KẾ HOẠCH ".len()));
+        assert_eq!(classify_line("KẾ HOẠCH:", &g).doc_type, None);
         assert!(classify_line("Nơi nhận:", &g).closing);
         assert!(classify_line("Noi nhận:", &g).closing);
         assert!(classify_line("KT. CHỦ TỊCH", &g).closing);

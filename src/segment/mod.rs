@@ -33,6 +33,8 @@ pub struct DocumentSkeleton {
     pub lines: (usize, usize),
     /// The type line, if any.
     pub type_line: Option<usize>,
+    /// The title where it runs on after the type label on the type line itself.
+    pub inline_title: Option<Span>,
     /// First line of the closing block (recipients, signature), if found.
     pub closing_line: Option<usize>,
     /// First line of the appendix, if any.
@@ -166,9 +168,16 @@ fn build_document(
         Some((kind, label)) => (kind, Some(label)),
         None => (kind_without_type_line(layout, g, first, end), None),
     };
+    let inline_title = type_line.and_then(|t| {
+        let at = infos[t].title_at?;
+        let line = layout.lines[t].span;
+        let lead = layout.line(t).len() - layout.line(t).trim_start().len();
+        Some(Span::new(line.start + lead + at, line.end))
+    });
     DocumentSkeleton {
         kind,
         kind_label,
+        inline_title,
         span: Span::new(doc_start, trimmed_end.max(doc_start)),
         lines: (first, end),
         type_line,

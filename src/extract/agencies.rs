@@ -31,9 +31,11 @@ impl<'g> AgencyMatcher<'g> {
     pub(crate) fn resolve(&self, text: &str) -> Agency {
         let text = clean(text);
         let entry = self.gaz.lookup(text);
-        let name = match entry {
-            Some(e) if self.gaz.key(&e.name) == self.gaz.key(text) => e.name.clone(),
-            _ => self.gaz.expand(text),
+        // A name or alias of the gazetteer gets the gazetteer's spelling; a longer name
+        // ("Sở Công Thương tỉnh Lào Cai") keeps its own words.
+        let name = match self.gaz.lookup_exact(text) {
+            Some(e) => e.name.clone(),
+            None => self.gaz.expand(text),
         };
         Agency { name, text: text.to_owned(), id: entry.map(|e| e.id.clone()) }
     }

@@ -136,6 +136,11 @@ impl Gazetteer {
         key.trim_end().to_owned()
     }
 
+    /// The gazetteer entry whose name or alias is exactly `text` (up to case and spacing).
+    pub(crate) fn lookup_exact(&self, text: &str) -> Option<&Entry> {
+        self.by_key.get(&self.key(text)).map(|&i| &self.entries[i])
+    }
+
     /// The gazetteer entry named by `text`: the whole name, or the longest entry the name starts
     /// with ("Sở Công Thương tỉnh Lào Cai" -> Sở Công Thương).
     pub(crate) fn lookup(&self, text: &str) -> Option<&Entry> {

@@ -34,16 +34,24 @@ pub const FILE_NAMES: [&str; 9] = {
 /// The YAML text of each file, embedded or overridden, in the order of [`FILE_NAMES`].
 pub(super) struct Sources {
     texts: Vec<String>,
+    /// Where each text came from, as errors name it: the file name, or the user's path.
+    origins: Vec<String>,
 }
 
 impl Sources {
     pub(super) fn embedded() -> Sources {
-        Sources { texts: EMBEDDED.iter().map(|(_, t)| (*t).to_owned()).collect() }
+        Sources {
+            texts: EMBEDDED.iter().map(|(_, t)| (*t).to_owned()).collect(),
+            origins: EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect(),
+        }
     }
 
-    /// The YAML of grammar file `name` (one of [`FILE_NAMES`]).
-    pub(super) fn get(&self, name: &str) -> &str {
-        FILE_NAMES.iter().position(|n| *n == name).map_or("", |i| self.texts[i].as_str())
+    /// The origin (for errors) and YAML of grammar file `name` (one of [`FILE_NAMES`]).
+    pub(super) fn get(&self, name: &str) -> (&str, &str) {
+        match FILE_NAMES.iter().position(|n| *n == name) {
+            Some(i) => (self.origins[i].as_str(), self.texts[i].as_str()),
+            None => ("", ""),
+        }
     }
 
     pub(super) fn override_from(&mut self, dir: &Path) -> Result<(), GrammarError> {
@@ -61,7 +69,8 @@ impl Sources {
             let Some(slot) = FILE_NAMES.iter().position(|n| *n == name) else {
                 return Err(GrammarError::UnknownFile { file: shown, known: FILE_NAMES.join(", ") });
             };
-            self.texts[slot] = std::fs::read_to_string(&path).map_err(|e| read_err(shown, e))?;
+            self.texts[slot] = std::fs::read_to_string(&path).map_err(|e| read_err(shown.clone(), e))?;
+            self.origins[slot] = shown;
         }
         Ok(())
     }
@@ -105,13 +114,13 @@ struct AppendixEntry {
 }
 
 impl DocTypesFile {
-    pub(super) fn compile(self) -> Result<DocTypes, GrammarError> {
-        const F: &str = "doc_types.yaml";
+    pub(super) fn compile(self, file: &str) -> Result<DocTypes, GrammarError> {
+        let f = file;
         let mut labels = Vec::new();
         let mut number_codes = Vec::new();
         for k in &self.kinds {
             if k.kind.is_empty() || k.labels.is_empty() {
-                return Err(invalid(F, format!("kind `{}` needs a name and at least one label", k.kind)));
+                return Err(invalid(f, format!("kind `{}` needs a name and at least one label", k.kind)));
             }
             labels.extend(k.labels.iter().map(|l| (k.kind.clone(), l.trim().to_uppercase())));
             number_codes.extend(k.in_number.iter().map(|c| (k.kind.clone(), c.clone())));
@@ -119,7 +128,7 @@ impl DocTypesFile {
         // Longest label first, so "CHƯƠNG TRÌNH HÀNH ĐỘNG" wins over "CHƯƠNG TRÌNH".
         labels.sort_by(|a, b| b.1.chars().count().cmp(&a.1.chars().count()).then_with(|| a.1.cmp(&b.1)));
         let appendix_attached = (self.appendix.attached.iter())
-            .map(|p| compile_regex(F, "appendix.attached", p, true))
+            .map(|p| compile_regex(f, "appendix.attached", p, true))
             .collect::<Result<_, _>>()?;
         Ok(DocTypes {
             labels,
@@ -159,17 +168,17 @@ struct SchemeEntry {
 }
 
 impl HeadingsFile {
-    pub(super) fn compile(self) -> Result<Headings, GrammarError> {
-        const F: &str = "headings.yaml";
+    pub(super) fn compile(self, file: &str) -> Result<Headings, GrammarError> {
+        let f = file;
         let mut schemes = Vec::with_capacity(self.schemes.len());
         for s in self.schemes {
             let what = format!("scheme `{}`", s.name);
-            let pattern = compile_regex(F, &what, &s.pattern, true)?;
+            let pattern = compile_regex(f, &what, &s.pattern, true)?;
             if !pattern.capture_names().any(|n| n == Some("num")) {
-                return Err(invalid(F, format!("{what}: the pattern must capture `num`")));
+                return Err(invalid(f, format!("{what}: the pattern must capture `num`")));
             }
             if !s.marker.contains("{num}") {
-                return Err(invalid(F, format!("{what}: the marker must contain {{num}}")));
+                return Err(invalid(f, format!("{what}: the marker must contain {{num}}")));
             }
             let ordinal = match s.ordinal.as_str() {
                 "roman" => Ordinal::Roman,
@@ -178,7 +187,7 @@ impl HeadingsFile {
                 "decimal" => Ordinal::Decimal,
                 other => {
                     return Err(invalid(
-                        F,
+                        f,
                         format!("{what}: unknown ordinal `{other}` (roman, arabic, alpha, decimal)"),
                     ));
                 }
@@ -192,7 +201,7 @@ impl HeadingsFile {
                 title_case: s.title_case,
             });
         }
-        let bullets = (self.bullets.iter()).map(|p| compile_regex(F, "bullets", p, true)).collect::<Result<_, _>>()?;
+        let bullets = (self.bullets.iter()).map(|p| compile_regex(f, "bullets", p, true)).collect::<Result<_, _>>()?;
         Ok(Headings {
             schemes,
             bullets,
@@ -213,20 +222,20 @@ pub(super) struct TextFile {
 }
 
 impl TextFile {
-    pub(super) fn compile(self) -> Result<TextRules, GrammarError> {
-        const F: &str = "text.yaml";
+    pub(super) fn compile(self, file: &str) -> Result<TextRules, GrammarError> {
+        let f = file;
         let tone = match self.tone_placement.as_str() {
             "new" => TonePlacement::New,
             "old" => TonePlacement::Old,
             "keep" => TonePlacement::Keep,
-            other => return Err(invalid(F, format!("tone_placement `{other}`: expected new, old or keep"))),
+            other => return Err(invalid(f, format!("tone_placement `{other}`: expected new, old or keep"))),
         };
         let page_number = (self.page_number_patterns.iter())
-            .map(|p| compile_regex(F, "page_number_patterns", p, true))
+            .map(|p| compile_regex(f, "page_number_patterns", p, true))
             .collect::<Result<_, _>>()?;
-        let footnote_body = compile_regex(F, "footnote_body_pattern", &self.footnote_body_pattern, true)?;
+        let footnote_body = compile_regex(f, "footnote_body_pattern", &self.footnote_body_pattern, true)?;
         if !footnote_body.capture_names().any(|n| n == Some("num")) {
-            return Err(invalid(F, "footnote_body_pattern must capture `num`".to_owned()));
+            return Err(invalid(f, "footnote_body_pattern must capture `num`".to_owned()));
         }
         Ok(TextRules {
             tone,
@@ -247,10 +256,10 @@ pub(super) struct BlocksFile {
 }
 
 impl BlocksFile {
-    pub(super) fn compile(self) -> Result<Blocks, GrammarError> {
-        const F: &str = "blocks.yaml";
+    pub(super) fn compile(self, file: &str) -> Result<Blocks, GrammarError> {
+        let f = file;
         let all = |what: &str, v: &[String]| -> Result<Vec<_>, GrammarError> {
-            v.iter().map(|p| compile_regex(F, what, p, false)).collect()
+            v.iter().map(|p| compile_regex(f, what, p, false)).collect()
         };
         Ok(Blocks {
             letterhead: all("letterhead_patterns", &self.letterhead_patterns)?,

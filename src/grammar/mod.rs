@@ -134,20 +134,40 @@ impl Grammar {
     }
 
     fn build(src: &files::Sources) -> Result<Grammar, GrammarError> {
-        let doc_types: DocTypesFile = files::parse("doc_types.yaml", src.get("doc_types.yaml"))?;
-        let headings: HeadingsFile = files::parse("headings.yaml", src.get("headings.yaml"))?;
-        let text: TextFile = files::parse("text.yaml", src.get("text.yaml"))?;
-        let blocks: BlocksFile = files::parse("blocks.yaml", src.get("blocks.yaml"))?;
+        let (f, y) = src.get("doc_types.yaml");
+        let doc_types = files::parse::<DocTypesFile>(f, y)?.compile(f)?;
+        let (f, y) = src.get("headings.yaml");
+        let headings = files::parse::<HeadingsFile>(f, y)?.compile(f)?;
+        let (f, y) = src.get("text.yaml");
+        let text = files::parse::<TextFile>(f, y)?.compile(f)?;
+        let (f, y) = src.get("blocks.yaml");
+        let blocks = files::parse::<BlocksFile>(f, y)?.compile(f)?;
+        let compile = |name: &str| src.get(name);
         Ok(Grammar {
-            doc_types: doc_types.compile()?,
-            headings: headings.compile()?,
-            text: text.compile()?,
-            blocks: blocks.compile()?,
-            labels: labels::compile("labels.yaml", src.get("labels.yaml"))?,
-            agencies: agencies::compile("agencies.yaml", src.get("agencies.yaml"))?,
-            citations: citations::compile("citations.yaml", src.get("citations.yaml"))?,
-            units: units::compile("units.yaml", src.get("units.yaml"))?,
-            time: time::compile("time.yaml", src.get("time.yaml"))?,
+            doc_types,
+            headings,
+            text,
+            blocks,
+            labels: {
+                let (f, y) = compile("labels.yaml");
+                labels::compile(f, y)?
+            },
+            agencies: {
+                let (f, y) = compile("agencies.yaml");
+                agencies::compile(f, y)?
+            },
+            citations: {
+                let (f, y) = compile("citations.yaml");
+                citations::compile(f, y)?
+            },
+            units: {
+                let (f, y) = compile("units.yaml");
+                units::compile(f, y)?
+            },
+            time: {
+                let (f, y) = compile("time.yaml");
+                time::compile(f, y)?
+            },
         })
     }
 

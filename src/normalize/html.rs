@@ -215,7 +215,6 @@ const NAMED: &[(&str, char)] = &[
     ("ensp", '\u{2002}'),
     ("emsp", '\u{2003}'),
     ("thinsp", '\u{2009}'),
-    ("zwsp", '\u{200B}'),
     ("zwnj", '\u{200C}'),
     ("zwj", '\u{200D}'),
     ("shy", '\u{AD}'),

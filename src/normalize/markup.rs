@@ -5,8 +5,8 @@
 //! table row); then the line is copied with the inline markup resolved: backslash escapes,
 //! HTML tags, comments and character references, links and images, emphasis markers.
 //!
-//! Emphasis markers are recorded while copying and paired at once (an opener waits for a
-//! closer in the same scope: the paragraph, or the cell of a table row); a second, linear pass
+//! Emphasis markers are recorded while copying and paired at once (openers wait on a stack for
+//! a closer in the same scope: the paragraph, or the cell of a table row); a second, linear pass
 //! over the copied text then drops the markers that were paired (and unpaired `**` glued to a
 //! word, which is never literal), and puts a line break where a `**` glued two headings
 //! together (`I. MỤC TIÊU**1. Mục tiêu chung**`).
@@ -62,6 +62,26 @@ pub(crate) struct MarkupStats {
 }
 
 impl MarkupStats {
+    fn add(&mut self, o: &MarkupStats) {
+        self.heading_marks += o.heading_marks;
+        self.emphasis += o.emphasis;
+        self.split_headings += o.split_headings;
+        self.bullets += o.bullets;
+        self.html_tags += o.html_tags;
+        self.entities += o.entities;
+        self.escapes += o.escapes;
+        self.hard_breaks += o.hard_breaks;
+        self.autolinks += o.autolinks;
+        self.pipe_rows += o.pipe_rows;
+        self.table_separators += o.table_separators;
+        self.rules += o.rules;
+        self.fences += o.fences;
+        self.links += o.links;
+        self.images += o.images;
+        self.comments += o.comments;
+        self.raw_blocks += o.raw_blocks;
+    }
+
     /// "3 heading marks, 12 emphasis markers" for the formatting that went, `None` if none.
     pub(crate) fn markup_summary(&self) -> Option<String> {
         summary(&[
@@ -128,6 +148,53 @@ static RAW_END: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("two literal patterns always build")
 });
 
+/// The end of a removable body (`-->`, `</script>`) and the last tab, line end and marker
+/// before it.
+#[derive(Debug, Clone, Copy)]
+struct BodyMemo {
+    /// Where the closing sequence starts.
+    close: usize,
+    /// One past the closing sequence.
+    after: usize,
+    last_tab: Option<usize>,
+    last_newline: Option<usize>,
+    last_marker: Option<usize>,
+}
+
+impl BodyMemo {
+    fn new(b: &[u8], body: usize, close: usize, after: usize) -> BodyMemo {
+        let inner = &b[body..close];
+        BodyMemo {
+            close,
+            after,
+            last_tab: memchr::memrchr(b'\t', inner).map(|t| body + t),
+            last_newline: memchr::memrchr(b'\n', inner).map(|t| body + t),
+            last_marker: last_marker(inner).map(|t| body + t),
+        }
+    }
+
+    /// The body from `body` to the close holds what must never be dropped: a cell separator,
+    /// a marker, or (`row`) the end of a table row.
+    fn swallows(&self, body: usize, row: bool) -> bool {
+        let holds = |at: Option<usize>| at.is_some_and(|at| at >= body);
+        holds(self.last_tab) || holds(self.last_marker) || (row && holds(self.last_newline))
+    }
+}
+
+/// The last Unicode noncharacter of U+FDD0–U+FDEF in `s` (UTF-8 `EF B7 90`–`EF B7 AF`). These
+/// are for a program's internal use: the engine marks page starts with them, and nothing
+/// removed with markup may take one along.
+fn last_marker(s: &[u8]) -> Option<usize> {
+    let mut end = s.len();
+    while let Some(at) = memmem::rfind(&s[..end], &[0xEF, 0xB7]) {
+        if s.get(at + 2).is_some_and(|b| (0x90..=0xAF).contains(b)) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
+}
+
 /// Emphasis kinds, each paired on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -154,7 +221,31 @@ struct Delim {
 }
 
 /// Remove markup from `text` (LF line ends). Returns the text and what went.
+///
+/// Removing markup can reveal markup (`<b>---</b>` is a rule once the tags are gone, `<*!a>*`
+/// a declaration once the stars are), so the pass runs again on its own output while it
+/// changes something, at most [`MAX_ROUNDS`] times in all: normalizing twice is then
+/// normalizing once. Not after escapes or references were decoded: their characters are text
+/// on purpose (`\#`, `&lt;b&gt;`), and a second round would take them for markup.
 pub(crate) fn strip(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
+    let (mut out, mut stats) = strip_once(text, opts);
+    let mut last = stats.clone();
+    for _ in 1..MAX_ROUNDS {
+        if last == MarkupStats::default() || stats.escapes > 0 || stats.entities > 0 {
+            break;
+        }
+        let (again, more) = strip_once(&out, opts);
+        out = again;
+        stats.add(&more);
+        last = more;
+    }
+    (out, stats)
+}
+
+/// Rounds of [`strip`] at most.
+const MAX_ROUNDS: usize = 3;
+
+fn strip_once(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
     let mut s = Scanner::new(text, opts);
     let len = text.len();
     let mut pos = 0;
@@ -172,8 +263,8 @@ struct Scanner<'a> {
     out: String,
     stats: MarkupStats,
     delims: Vec<Delim>,
-    /// The unpaired opener of each [`Kind`] in the current scope.
-    pending: [Option<usize>; 3],
+    /// The unpaired openers of each [`Kind`] in the current scope, innermost last.
+    openers: [Vec<usize>; 3],
     /// The current line is a table row: no line breaks may be inserted, each cell is a scope.
     table_line: bool,
     /// The current line is a pipe-table row: `|` separates cells.
@@ -196,6 +287,10 @@ struct Scanner<'a> {
     link: Option<(usize, usize)>,
     /// No `-->` after some `<!--`: every later one is literal too.
     comment_unclosed: bool,
+    /// The last `-->` found, see [`Scanner::comment_end`].
+    comment_memo: Option<BodyMemo>,
+    /// The last `</script>` or `</style>` found.
+    raw_memo: Option<BodyMemo>,
     /// Same for `</script` / `</style`.
     raw_unclosed: bool,
 }
@@ -258,7 +353,7 @@ impl<'a> Scanner<'a> {
             out: String::with_capacity(src.len()),
             stats: MarkupStats::default(),
             delims: Vec::new(),
-            pending: [None; 3],
+            openers: [Vec::new(), Vec::new(), Vec::new()],
             table_line: false,
             pipe_row: false,
             in_pipe_table: false,
@@ -271,12 +366,14 @@ impl<'a> Scanner<'a> {
             cell_in_row: false,
             link: None,
             comment_unclosed: false,
+            comment_memo: None,
+            raw_memo: None,
             raw_unclosed: false,
         }
     }
 
     fn new_scope(&mut self) {
-        self.pending = [None; 3];
+        self.openers.iter_mut().for_each(Vec::clear);
     }
 
     /// The line starting at `start` and ending at `eol` (a `\n` or the end). Returns where the
@@ -304,7 +401,7 @@ impl<'a> Scanner<'a> {
         let mut pipe_row = false;
         let mut bullet = false;
         if self.opts.markdown {
-            if is_fence(t) {
+            if !has_tab && is_fence(t) {
                 self.stats.fences += 1;
                 self.new_scope();
                 return next_line(eol);
@@ -335,6 +432,16 @@ impl<'a> Scanner<'a> {
                     heading = true;
                     self.stats.heading_marks += 1;
                     (from, to) = (t0 + cs, t0 + ce);
+                    // Stacked marks ("# # Tiêu đề") all go; a rule as the title is a rule.
+                    while let Some((cs, ce)) = heading_content(&b[from..to]) {
+                        self.stats.heading_marks += 1;
+                        (from, to) = (from + cs, from + ce);
+                    }
+                    if is_rule(&b[from..to]) {
+                        self.stats.rules += 1;
+                        self.new_scope();
+                        return next_line(eol);
+                    }
                 } else if t.starts_with(b"* ") {
                     self.stats.bullets += 1;
                     bullet = true;
@@ -579,12 +686,9 @@ impl<'a> Scanner<'a> {
     fn angle(&mut self, i: usize, end: usize) -> usize {
         let b = self.b;
         if b[i + 1..].starts_with(b"!--") {
-            if !self.comment_unclosed {
-                if let Some(k) = memmem::find(&b[i + 4..], b"-->") {
-                    self.stats.comments += 1;
-                    return i + 4 + k + 3;
-                }
-                self.comment_unclosed = true;
+            if let Some(end) = self.comment_end(i + 4) {
+                self.stats.comments += 1;
+                return end;
             }
             self.push_str("<");
             return i + 1;
@@ -633,31 +737,69 @@ impl<'a> Scanner<'a> {
                 }
             }
             TagKind::Image => self.stats.images += 1,
-            TagKind::Raw if tag.closing || self.raw_unclosed => {}
+            TagKind::Raw if tag.closing => {}
             TagKind::Raw => {
-                let body = &b[tag.end..];
-                let close = RAW_END.find(body).and_then(|m| {
-                    let gt = memchr(b'>', &body[m.end()..])?;
-                    Some(tag.end + m.end() + gt + 1)
-                });
-                match close {
-                    Some(next) => {
-                        self.stats.raw_blocks += 1;
-                        self.stats.html_tags += 1;
-                        return next;
-                    }
-                    None => self.raw_unclosed = true,
+                if let Some(next) = self.raw_end(tag.end) {
+                    self.stats.raw_blocks += 1;
+                    self.stats.html_tags += 1;
+                    return next;
                 }
             }
         }
         tag.end
     }
 
+    /// The end of the comment whose body starts at `body`, if it is one: a `-->` follows and
+    /// the body swallows nothing it must not (see [`BodyMemo::swallows`]). The `-->` found
+    /// is remembered, so many `<!--` before one far `-->` cost one scan.
+    fn comment_end(&mut self, body: usize) -> Option<usize> {
+        let b = self.b;
+        let memo = match self.comment_memo {
+            Some(m) if m.close >= body => m,
+            _ if self.comment_unclosed => return None,
+            _ => {
+                let Some(k) = memmem::find(&b[body..], b"-->") else {
+                    self.comment_unclosed = true;
+                    return None;
+                };
+                let memo = BodyMemo::new(b, body, body + k, body + k + 3);
+                self.comment_memo = Some(memo);
+                memo
+            }
+        };
+        (!memo.swallows(body, self.table_line)).then_some(memo.after)
+    }
+
+    /// The end of the `</script>`/`</style>` closing a body that starts at `body`, if there is
+    /// one and the body swallows nothing it must not; remembered like [`Scanner::comment_end`].
+    fn raw_end(&mut self, body: usize) -> Option<usize> {
+        let b = self.b;
+        let memo = match self.raw_memo {
+            Some(m) if m.close >= body => m,
+            _ if self.raw_unclosed => return None,
+            _ => {
+                let found = RAW_END.find(&b[body..]).and_then(|m| {
+                    let gt = memchr(b'>', &b[body + m.end()..])?;
+                    Some((body + m.start(), body + m.end() + gt + 1))
+                });
+                let Some((close, after)) = found else {
+                    self.raw_unclosed = true;
+                    return None;
+                };
+                let memo = BodyMemo::new(b, body, close, after);
+                self.raw_memo = Some(memo);
+                memo
+            }
+        };
+        (!memo.swallows(body, self.table_line)).then_some(memo.after)
+    }
+
     /// A link `[text](address)` whose `[` is at `open`: the `]` and the end of the `)`.
     fn link_at(&self, open: usize, end: usize) -> Option<(usize, usize)> {
         let b = self.b;
         let mut k = open + 1;
-        while k < end && b[k] != b']' && b[k] != b'[' {
+        // The text stays on one cell: a tab is never dropped with an image or link.
+        while k < end && !matches!(b[k], b']' | b'[' | b'\t') {
             k += 1;
         }
         if k + 1 >= end || b[k] != b']' || b[k + 1] != b'(' {
@@ -763,12 +905,12 @@ impl<'a> Scanner<'a> {
     fn add_delim(&mut self, kind: Kind, delim: Delim, can_open: bool, can_close: bool) {
         let idx = self.delims.len();
         self.delims.push(delim);
-        let slot = &mut self.pending[kind as usize];
-        if can_close && let Some(open) = slot.take() {
+        let stack = &mut self.openers[kind as usize];
+        if can_close && let Some(open) = stack.pop() {
             self.delims[open].matched = true;
             self.delims[idx].matched = true;
         } else if can_open {
-            *slot = Some(idx);
+            stack.push(idx);
         }
     }
 
@@ -803,19 +945,21 @@ mod tests {
     use super::*;
     use crate::grammar::Grammar;
 
+    fn schemes() -> &'static [HeadingScheme] {
+        static GRAMMAR: LazyLock<Grammar> = LazyLock::new(|| Grammar::embedded().expect("embedded grammars"));
+        &GRAMMAR.headings.schemes
+    }
+
     fn md(text: &str) -> String {
-        let g = Grammar::embedded().expect("embedded grammars");
-        strip(text, Options { markdown: true, headings: &g.headings.schemes }).0
+        strip(text, Options { markdown: true, headings: schemes() }).0
     }
 
     fn md_stats(text: &str) -> MarkupStats {
-        let g = Grammar::embedded().expect("embedded grammars");
-        strip(text, Options { markdown: true, headings: &g.headings.schemes }).1
+        strip(text, Options { markdown: true, headings: schemes() }).1
     }
 
     fn html(text: &str) -> String {
-        let g = Grammar::embedded().expect("embedded grammars");
-        strip(text, Options { markdown: false, headings: &g.headings.schemes }).0
+        strip(text, Options { markdown: false, headings: schemes() }).0
     }
 
     #[test]
@@ -827,6 +971,7 @@ mod tests {
         assert_eq!(md("#\tPhát triển\t1.2"), "#\tPhát triển\t1.2");
         assert_eq!(md("#hashtag và C# 5"), "#hashtag và C# 5");
         assert_eq!(md_stats("## a\n### b").heading_marks, 2);
+        assert_eq!(md("# # ## Tiêu đề\n## ---\nx"), "Tiêu đề\nx");
     }
 
     #[test]
@@ -906,6 +1051,7 @@ mod tests {
         assert_eq!(md("a ![logo](img/logo.png) b"), "a  b");
         assert_eq!(md("[không phải link] (x) [a]b ]["), "[không phải link] (x) [a]b ][");
         assert_eq!(md("```\ncode\n```\nx"), "code\nx");
+        assert_eq!(md("```\t1"), "```\t1");
         assert_eq!(md("a\n---\n___\n* * *\n=====\nb"), "a\nb");
         assert_eq!(md("a\n--\nb"), "a\n--\nb");
         let st = md_stats("[a](b) ![c](d)\n---\n```");
@@ -914,10 +1060,10 @@ mod tests {
 
     #[test]
     fn pipe_tables() {
-        assert_eq!(md("| a | b |\n|---|:---:|\n| 1 | 2 |\n"), " a \t b \n 1 \t 2 \n");
+        assert_eq!(md("| a | b |\n|---|:---:|\n| 1 | 2 |\n"), "a \t b \n1 \t 2 \n");
         assert_eq!(md("STT | Nội dung\n--- | ---\n1 | Xây dựng\n\nx | y"), "STT \t Nội dung\n1 \t Xây dựng\n\nx | y");
         assert_eq!(md("| a \\| b | c |"), " a | b \t c ");
-        assert_eq!(md("| *a | b* |"), " *a \t b* ");
+        assert_eq!(md("| *a | b* |"), "*a \t b* ");
         assert_eq!(md_stats("| a | b |\n|---|---|").pipe_rows, 1);
     }
 
@@ -930,6 +1076,18 @@ mod tests {
         assert_eq!(md("a <!-- ghi chú --> b"), "a  b");
         assert_eq!(md("a <!-- nhiều\ndòng --> b\nc"), "a  b\nc");
         assert_eq!(md("<script>var x = '<b>';</script>text<style>p{}</style>"), "text");
+        // Never across the cells of a table row.
+        assert_eq!(md("a<!-- x\ty -->b\tc"), "a<!-- x\ty -->b\tc");
+        assert_eq!(md("<!--\n\t-->"), "<!--\n\t-->");
+        assert_eq!(md("a\t<!--\n-->b"), "a\t<!--\n-->b");
+        assert_eq!(md("<!--\t<!-- c -->x"), "<!--\tx");
+        // Nor across a marker (the engine's page marks).
+        assert_eq!(md("a<!-- x\n\u{FDD0}\n-->b"), "a<!-- x\n\u{FDD0}\n-->b");
+        assert_eq!(md("<style>\n\u{FDD0}\n</style>x"), "\n\u{FDD0}\nx");
+        assert_eq!(last_marker("a\u{FDD0}b\u{FDEF}c\u{FDF0}".as_bytes()), Some(5));
+        assert_eq!(last_marker("\u{FDCF}\u{FDF0}".as_bytes()), None);
+        assert_eq!(md("a\t<!-- x -->b"), "a\tb");
+        assert_eq!(md("![a\tb](u) [c\td](v)"), "![a\tb](u) [c\td](v)");
     }
 
     #[test]
@@ -938,7 +1096,7 @@ mod tests {
         assert_eq!(md("a<br>b<br/>c"), "a\nb\nc");
         assert_eq!(md("<ul><li>Một</li><li>- Hai</li></ul>"), "- Một\n- Hai");
         assert_eq!(md("<tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr>"), "a\tb\nc\td");
-        assert_eq!(md("<table><tr><td><p>a</p></td><td>b<br>c</td></tr></table>x"), " a \tb c\nx");
+        assert_eq!(md("<table><tr><td><p>a</p></td><td>b<br>c</td></tr></table>x"), "a \tb c\nx");
     }
 
     #[test]
@@ -980,6 +1138,18 @@ mod tests {
         assert_eq!(html("<p>**a** # b [c](d)</p>"), "**a** # b [c](d)");
         assert_eq!(html("# x\n|a|b|"), "# x\n|a|b|");
         assert_eq!(html("a&amp;b<br>c"), "a&b\nc");
+    }
+
+    #[test]
+    fn markup_revealed_by_stripping_goes_too() {
+        assert_eq!(md("<b>-----</b>\nx"), "x");
+        assert_eq!(md("# ||"), "");
+        assert_eq!(md("**## Tiêu đề**"), "Tiêu đề");
+        // Escaped and decoded characters stay text.
+        assert_eq!(md("\\# không phải đề mục"), "# không phải đề mục");
+        assert_eq!(md("&#35; không phải đề mục"), "# không phải đề mục");
+        assert_eq!(md("<*!a>*"), "");
+        assert_eq!(md_stats("<b>---</b>").rules, 1);
     }
 
     #[test]

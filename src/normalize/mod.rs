@@ -95,7 +95,9 @@ mod tests {
     use crate::grammar::TonePlacement;
 
     fn grammar() -> Grammar {
-        Grammar::embedded().expect("embedded grammars are valid")
+        static GRAMMAR: std::sync::LazyLock<Grammar> =
+            std::sync::LazyLock::new(|| Grammar::embedded().expect("embedded grammars are valid"));
+        GRAMMAR.clone()
     }
 
     fn norm(text: &str) -> Canonical {
@@ -239,6 +241,26 @@ Căn cứ Kế hoạch số 38/KH-UBND ngày 15 tháng 3 năm 2023 của Ủy\n\
     }
 
     #[test]
+    fn idempotent_where_stripping_reveals_markup() {
+        let g = grammar();
+        for s in ["# ||", "*#*A*<*:", "<*!a>*", "<b>---</b>", "**## x**", "*a **b* c**"] {
+            let once = normalize(s, Format::Text, &g);
+            assert_eq!(normalize(&once.text, Format::Text, &g).text, once.text, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn page_marks_survive() {
+        let mark = crate::layout::PAGE_MARK;
+        let text =
+            format!("{mark}\nKẾ HOẠCH **Chuyển\n{mark}\nđổi số** <!-- ghi\n{mark}\nchú -->\n\n\n{mark}\n\tx\t\n");
+        let c = norm(&text);
+        assert_eq!(c.text.matches(mark).count(), 4, "{:?}", c.text);
+        assert_eq!(c.text.lines().filter(|l| *l == mark.to_string()).count(), 4, "{:?}", c.text);
+        assert!(c.text.starts_with(&format!("{mark}\nKẾ HOẠCH Chuyển\n{mark}\nđổi số <!-- ghi\n")), "{:?}", c.text);
+    }
+
+    #[test]
     fn already_canonical_text_has_no_diagnostics() {
         let t = "KẾ HOẠCH\nChuyển đổi số năm 2023\n\nI. MỤC TIÊU\n\n1. Mục tiêu chung\n\nNâng cao nhận thức.\n";
         let c = norm(t);
@@ -332,6 +354,57 @@ Căn cứ Kế hoạch số 38/KH-UBND ngày 15 tháng 3 năm 2023 của Ủy\n\
             for format in [Format::Text, Format::Html, Format::Pdf] {
                 let c = normalize(s, format, &g);
                 assert!(c.text.is_empty() || c.text.ends_with('\n'), "{s:?}");
+            }
+        }
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_text_gives_nfc_lines_and_no_panic(text in any::<String>()) {
+                let g = grammar();
+                let c = normalize(&text, Format::Text, &g);
+                prop_assert!(c.text.is_empty() || c.text.ends_with('\n'));
+                prop_assert!(!c.text.contains("\n\n\n") && !c.text.starts_with('\n'));
+                prop_assert!(unicode_normalization::is_nfc(&c.text));
+                let h = normalize(&text, Format::Html, &g);
+                prop_assert!(h.text.is_empty() || h.text.ends_with('\n'));
+            }
+
+            /// Converter-like text: table rows keep exactly their tabs (no HTML cells, pipes
+            /// or scripts here, which legitimately add or drop them), and normalizing twice is
+            /// normalizing once.
+            #[test]
+            fn rows_keep_their_tabs(tokens in proptest::collection::vec(proptest::sample::select(vec![
+                "<b>", "</b>", "<p>", "</p>", "<br>", "<li>", "</li>", "<ul style=\"x\">", "<sub>", "<!-- c -->", "<!--",
+                "-->", "**", "*", "__", "# ", "## ", "* ", "- ", "1. ", "I. ", "2.1. ", "Điều 1. ", "KẾ HOẠCH", "Mục tiêu",
+                "Uỷ ban", "hoà", "quý", "(*)", "[x](y)", "![i](j)", "[", "]", "(", ")", "&amp;", "a < b", "\t", "\t",
+                "\t", "\n", "\n", " ", "  ", "x", "---", "```", "\u{A0}", "\u{200B}",
+            ]), 0..40)) {
+                let text: String = tokens.concat();
+                let g = grammar();
+                let once = normalize(&text, Format::Text, &g);
+                prop_assert_eq!(once.text.matches('\t').count(), text.matches('\t').count(), "input {:?}", text);
+                let twice = normalize(&once.text, Format::Text, &g);
+                if !text.contains("&amp;") {
+                    prop_assert_eq!(&twice.text, &once.text, "input {:?}", text);
+                }
+            }
+
+            /// Without `\` and `&` (whose unescaped output is markup again), normalizing twice
+            /// is normalizing once.
+            #[test]
+            fn idempotent_on_markup_soup(text in "[*_#|<>\\[\\]()!:.=~`/\"'{} \t\nabAB12IVĐƯỦÀyoàđ-]{0,80}") {
+                let g = grammar();
+                let once = normalize(&text, Format::Text, &g);
+                let twice = normalize(&once.text, Format::Text, &g);
+                prop_assert_eq!(&twice.text, &once.text, "input {:?}", text);
             }
         }
     }

@@ -139,7 +139,10 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
     let mut removed = 0;
     // State of the current line.
     let mut line_has_content = false;
+    let mut line_has_tab = false;
     let mut pending_space = false;
+    // Spaces in the current run, to tell a column gap from a word space.
+    let mut space_run = 0usize;
     // A blank line was seen since the last line with content.
     let mut blank_seen = false;
     let mut i = 0;
@@ -163,13 +166,18 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
         i += piece.len();
         match class {
             Class::Invisible => removed += 1,
-            Class::Space => pending_space = line_has_content,
+            Class::Space => {
+                pending_space = line_has_content;
+                space_run += 1;
+            }
             Class::Newline | Class::CarriageReturn => {
                 if !line_has_content {
                     blank_seen = true;
                 }
                 line_has_content = false;
+                line_has_tab = false;
                 pending_space = false;
+                space_run = 0;
             }
             Class::Keep | Class::Tab => {
                 if !line_has_content {
@@ -182,9 +190,15 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
                     blank_seen = false;
                     line_has_content = true;
                 } else if pending_space && class != Class::Tab && !out.ends_with('\t') {
-                    out.push(' ');
+                    if is_column_gap(space_run, piece, line_has_tab) {
+                        out.push('\n');
+                    } else {
+                        out.push(' ');
+                    }
                 }
+                line_has_tab |= class == Class::Tab;
                 pending_space = false;
+                space_run = 0;
                 out.push_str(piece);
             }
         }
@@ -193,6 +207,16 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
         out.push('\n');
     }
     (out, removed)
+}
+
+/// Spaces that separate two columns of a page flattened into one line of text
+/// ("ỦY BAN NHÂN DÂN                CỘNG HÒA XÃ HỘI …", "Nơi nhận:          KT. CHỦ TỊCH").
+const COLUMN_GAP: usize = 8;
+
+/// A wide gap before a capital starts another column: the line is split there. Gaps before
+/// anything else are blanks left in a form ("Số:         /QĐ-UBND", "ngày     tháng 01").
+fn is_column_gap(spaces: usize, next: &str, in_table: bool) -> bool {
+    spaces >= COLUMN_GAP && !in_table && next.chars().next().is_some_and(char::is_uppercase)
 }
 
 #[cfg(test)]
@@ -227,6 +251,18 @@ mod tests {
         assert_eq!(prepare("a\u{0}b\u{1B}c").0, "abc");
         let (s, n) = tidy("x\u{200C}y");
         assert_eq!((s.as_str(), n), ("xy\n", 1));
+    }
+
+    #[test]
+    fn column_gaps_split_lines_but_form_blanks_do_not() {
+        assert_eq!(
+            t("  ỦY BAN NHÂN DÂN                  CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"),
+            "ỦY BAN NHÂN DÂN\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        );
+        assert_eq!(t("Nơi nhận:                          KT. CHỦ TỊCH\n"), "Nơi nhận:\nKT. CHỦ TỊCH\n");
+        assert_eq!(t("Số:         /QĐ-UBND\n"), "Số: /QĐ-UBND\n");
+        assert_eq!(t("Bà Rịa, ngày          tháng 01 năm 2024\n"), "Bà Rịa, ngày tháng 01 năm 2024\n");
+        assert_eq!(t("1\tMột          Hai\n"), "1\tMột Hai\n");
     }
 
     #[test]

@@ -11,7 +11,9 @@ fn engine() -> &'static Engine {
 
 fn check(record: &Record) {
     let text = record.text.as_deref().unwrap_or("");
-    let ok = |s: Span| s.start <= s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end);
+    let ok = |s: Span| {
+        s.start <= s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
+    };
     fn sections(s: &[Section], parent: Span, ok: &dyn Fn(Span) -> bool) {
         for x in s {
             assert!(ok(x.span), "section span {:?}", x.span);

@@ -164,8 +164,13 @@ mod tests {
             (a.name.as_str(), a.text.as_str(), a.id.as_deref()),
             ("Sở Thông tin và Truyền thông", "Sở TT&TT", Some("so_tttt"))
         );
+        // An alias takes the gazetteer's spelling and id; `text` keeps the printed order.
         let a = m.resolve("UBND các huyện, thị xã, thành phố");
-        assert_eq!(a.name, "Ủy ban nhân dân các huyện, thị xã, thành phố");
+        assert_eq!(a.name, "Ủy ban nhân dân các huyện, thành phố, thị xã");
+        assert_eq!(a.text, "UBND các huyện, thị xã, thành phố");
+        assert_eq!(a.id.as_deref(), Some("ubnd_cac_huyen"));
+        let a = m.resolve("UBND các huyện, thành phố, thị xã và các đơn vị có liên quan");
+        assert_eq!(a.name, "Ủy ban nhân dân các huyện, thành phố, thị xã và các đơn vị có liên quan");
         let a = m.resolve("Sở Xúc tiến Mới");
         assert_eq!(a.id, None);
     }

@@ -1,9 +1,130 @@
-//! Budgets (kinh phí) stated in prose.
+//! Budgets (kinh phí) stated in prose. Tables are read elsewhere.
+//!
+//! A money amount (a number and a money unit of `units.yaml`: "185,083 tỷ đồng", "56 tỷ đồng",
+//! "500 triệu") is a budget when the words before it in its clause (since the line start, a ";"
+//! or a "(") hold a budget word ("kinh phí", "vốn", "ngân sách", "dự toán" …): "Tổng kinh phí:
+//! 185,083 tỷ đồng, trong đó: - Vốn ngân sách Trung ương: 56 tỷ đồng …" gives a total and its
+//! parts. A rate ("38 triệu đồng / người / năm", "… cho mỗi doanh nghiệp") is not an amount.
+//!
+//! - `is_total`: the clause names a grand total ("Tổng kinh phí", "Tổng cộng", "Tổng vốn") and
+//!   no limit word stands right before the number ("tổng kinh phí hỗ trợ tối đa 100 triệu đồng").
+//! - `source_of_funds`: the first source phrase of the clause ("ngân sách Trung ương" ->
+//!   "ngân sách trung ương"), else null.
+//! - `amount_vnd`: [`super::money::amount_vnd`], the "." read per number (the Vietnamese
+//!   convention, a decimal mark only when the grouping reading is absurd); `unit` as printed.
+//! - `text`: the clause up to the unit, without its list marker ("Tổng kinh phí: 185,083 tỷ
+//!   đồng"); `span` its bytes; `section` where the number is.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::DocContext;
-use crate::model::Budget;
+use super::money;
+use super::targets::MARKER;
+use crate::layout::LineKind;
+use crate::model::{Budget, Span};
+
+/// A number as written in prose: "185,083", "95.200", "56".
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d+)*").expect("valid regex"));
 
 pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Budget> {
-    let _ = cx;
-    Vec::new()
+    let mut out = Vec::new();
+    for i in cx.body_lines() {
+        if cx.layout.lines[i].kind == LineKind::Text {
+            line_budgets(cx, cx.line_span(i), &mut out);
+        }
+    }
+    out
+}
+
+fn line_budgets(cx: &DocContext<'_>, line: Span, out: &mut Vec<Budget>) {
+    let u = &cx.g.units;
+    let s = &cx.text()[line.start..line.end];
+    // Where the previous amount of the line ends: "Tổng kinh phí: 1.250 triệu đồng, trong đó
+    // ngân sách tỉnh: 1.000 triệu đồng" gives the second amount its own words.
+    let mut prev_end = 0;
+    for m in AMOUNT.find_iter(s) {
+        if s[..m.start()].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '-') {
+            continue;
+        }
+        let after = &s[m.end()..];
+        let gap = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
+        let Some((ulen, unit)) = u.money_at(&after[gap..]) else { continue };
+        let unit_end = m.end() + gap + ulen;
+        let start = clause_start(s, m.start()).max(prev_end);
+        prev_end = unit_end;
+        if u.per_unit.is_match(&s[unit_end..]) {
+            continue;
+        }
+        let label = &s[start..m.start()];
+        // A bare "tỷ"/"triệu" needs the budget word next to it: within the last few words.
+        let near = if unit.in_context_only { last_words(label, 6) } else { label };
+        if u.budget_keywords.find(near).is_none() && u.budget_sources.find(near).is_none() {
+            continue;
+        }
+        let unit_text = &s[m.end() + gap..unit_end];
+        let Some(amount) = money::amount_vnd(m.as_str(), unit_text, cx.g) else { continue };
+        let head = &s[start..unit_end];
+        let trimmed = head.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.'));
+        let mut a = start + head.len() - trimmed.len();
+        if let Some(mk) = MARKER.find(trimmed) {
+            a += mk.end();
+        }
+        out.push(Budget {
+            section: cx.section_at(line.start + m.start()).to_owned(),
+            text: s[a..unit_end].to_owned(),
+            amount_vnd: Some(amount),
+            unit: Some(unit_text.to_owned()),
+            source_of_funds: u.budget_sources.find(label).map(|(_, _, i)| u.source_labels[i].clone()),
+            is_total: u.budget_totals.find(label).is_some() && u.budget_limits.ends_with(label).is_none(),
+            span: Span::new(line.start + a, line.start + unit_end),
+        });
+    }
+}
+
+/// The last `n` words of `s`.
+fn last_words(s: &str, n: usize) -> &str {
+    let t = s.trim_end();
+    let mut count = 0;
+    for (i, c) in t.char_indices().rev() {
+        let next = i + c.len_utf8();
+        if c.is_whitespace() && next < t.len() && !t[next..].starts_with(char::is_whitespace) {
+            count += 1;
+            if count == n {
+                return &t[next..];
+            }
+        }
+    }
+    t
+}
+
+/// Where the clause holding byte `at` of `s` starts: after the last ";", "(" or sentence end.
+fn clause_start(s: &str, at: usize) -> usize {
+    let b = s.as_bytes();
+    (0..at)
+        .rev()
+        .find(|&i| {
+            b[i] == b';'
+                || b[i] == b'('
+                || (b[i] == b'.' && s[i + 1..].starts_with(' ') && i > 0 && !b[i - 1].is_ascii_digit())
+        })
+        .map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_start_after_breaks() {
+        let s = "- Vốn khác: 42,16 tỷ đồng (trong đó: vốn phân theo kế hoạch: 31,36 tỷ đồng; vốn hợp tác công tư: 10,8 tỷ đồng)";
+        let at = s.find("31,36").unwrap();
+        assert_eq!(s[clause_start(s, at)..at].trim(), "trong đó: vốn phân theo kế hoạch:");
+        let at = s.find("10,8").unwrap();
+        assert_eq!(s[clause_start(s, at)..at].trim(), "vốn hợp tác công tư:");
+        assert_eq!(clause_start(s, s.find("42,16").unwrap()), 0);
+        assert_eq!(last_words("một hai ba bốn", 2), "ba bốn");
+        assert_eq!(last_words("một", 2), "một");
+    }
 }

@@ -1,2 +1,380 @@
-//! Vietnamese number and money writing: "." groups thousands, "," is the decimal mark, though
-//! sources mix them. Shared by prose budgets and budget tables.
+//! Vietnamese number and money writing, shared by prose budgets and budget tables.
+//!
+//! The convention (SPEC §6): "." groups thousands and "," is the decimal mark: "95.200" triệu
+//! đồng is 95 200 000 000 đồng, "185,083" tỷ đồng is 185 083 000 000 đồng. Sources mix it with
+//! the English writing ("46.273" tỷ in a table whose other cells read "6.4" and "17.5"), so a
+//! lone "." followed by exactly three digits is ambiguous. How it is read:
+//!
+//! - [`Separator::DotThousands`] / [`Separator::DotDecimal`] fix the reading. A table decides one
+//!   for a whole column with [`decide_separator`] (one cell "6.4" or "0.32" shows that "." is the
+//!   decimal mark there; one cell "42,16" or "54.000.000" shows the Vietnamese writing).
+//! - [`Separator::Auto`] decides per number: "." + exactly three digits after an integer part of
+//!   one to three digits that does not start with 0 groups thousands; any other lone "." ("6.4",
+//!   "0.325", "1234.5") is a decimal mark. [`amount_vnd`] then checks the magnitude: when reading
+//!   the dot as grouping gives more đồng than `money.max_plausible_vnd` of `units.yaml`, the dot
+//!   is taken as a decimal mark instead.
+//!
+//! An ambiguous number read with `Auto` ([`is_ambiguous`]) is a guess: a caller that keeps such
+//! an amount should say so in a diagnostic when nothing else (a column, a total that adds up)
+//! confirms it.
+
+use std::fmt;
+
+use crate::grammar::Grammar;
+
+/// How the "." and "," of a number are to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Separator {
+    /// Decide from the number itself (see the module documentation).
+    #[default]
+    Auto,
+    /// "." groups thousands and "," is the decimal mark (the Vietnamese writing).
+    DotThousands,
+    /// "." is the decimal mark and "," groups thousands (the English writing).
+    DotDecimal,
+}
+
+/// An exact decimal number, `mantissa × 10^-scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    mantissa: i128,
+    scale: u32,
+}
+
+impl Decimal {
+    /// `mantissa × 10^-scale`.
+    pub const fn new(mantissa: i128, scale: u32) -> Decimal {
+        Decimal { mantissa, scale }
+    }
+
+    /// The digits as an integer.
+    pub const fn mantissa(self) -> i128 {
+        self.mantissa
+    }
+
+    /// How many of the digits are decimals.
+    pub const fn scale(self) -> u32 {
+        self.scale
+    }
+
+    /// True when the number has no fractional part.
+    pub fn is_integer(self) -> bool {
+        self.scale == 0 || self.mantissa % 10i128.pow(self.scale.min(38)) == 0
+    }
+
+    /// The same number without trailing decimal zeros: 59.20 -> 59.2.
+    pub fn normalized(self) -> Decimal {
+        let (mut m, mut scale) = (self.mantissa, self.scale);
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+        }
+        Decimal::new(m, scale)
+    }
+
+    /// Plain notation, no grouping, no trailing zeros: "100", "59.2", "0.32".
+    pub fn to_plain(self) -> String {
+        let Decimal { mantissa: m, scale } = self.normalized();
+        let digits = m.unsigned_abs().to_string();
+        let sign = if m < 0 { "-" } else { "" };
+        if scale == 0 {
+            return format!("{sign}{digits}");
+        }
+        let scale = scale as usize;
+        let padded =
+            if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale + 1 - digits.len())) } else { digits };
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        format!("{sign}{int}.{frac}")
+    }
+
+    /// `self × multiplier` as an integer, rounded half away from zero; `None` on overflow.
+    pub fn times(self, multiplier: i64) -> Option<i64> {
+        let product = self.mantissa.checked_mul(i128::from(multiplier))?;
+        let div = 10i128.checked_pow(self.scale)?;
+        let (q, r) = (product / div, product % div);
+        let rounded = if r.abs() * 2 >= div { q + product.signum() } else { q };
+        i64::try_from(rounded).ok()
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_plain())
+    }
+}
+
+/// Spaces that group thousands ("95 200").
+fn is_group_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
+}
+
+/// Digit groups `a.bbb.ccc` with `sep`: valid when the first has 1–3 digits and the others 3.
+fn valid_grouping(parts: &[&str]) -> bool {
+    parts.len() > 1
+        && (1..=3).contains(&parts[0].len())
+        && parts[1..].iter().all(|p| p.len() == 3)
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Parse a number written the Vietnamese way (or the English way, per `hint`): digits with "."
+/// and "," as thousands grouping or decimal mark, thousands grouped by spaces ("95 200"). `None`
+/// for anything else ("1.2.3", "10-20", "abc", "").
+///
+/// With both marks the last one is the decimal mark ("1.234,5", "1,234.5"). Several of the same
+/// mark group thousands ("54.000.000"). A lone "," is a decimal mark ("185,083"), except under
+/// [`Separator::DotDecimal`] when three digits follow ("1,234"). A lone "." follows `hint` (see
+/// the module documentation for [`Separator::Auto`]).
+pub fn parse_number(s: &str, hint: Separator) -> Option<Decimal> {
+    let s = s.trim();
+    let compact: String = if s.contains(is_group_space) {
+        let parts: Vec<&str> = s.split(is_group_space).filter(|p| !p.is_empty()).collect();
+        let last = parts.len() - 1;
+        let ok = (1..=3).contains(&parts[0].len())
+            && parts[0].bytes().all(|b| b.is_ascii_digit())
+            && parts[1..].iter().enumerate().all(|(i, p)| {
+                let head = p.get(..3).unwrap_or(p);
+                head.len() == 3
+                    && head.bytes().all(|b| b.is_ascii_digit())
+                    && (p.len() == 3 || (i + 1 == last && matches!(p.as_bytes()[3], b'.' | b',')))
+            });
+        if !ok {
+            return None;
+        }
+        parts.concat()
+    } else {
+        s.to_owned()
+    };
+    let b = compact.as_bytes();
+    if b.is_empty() || !b[0].is_ascii_digit() || !b[b.len() - 1].is_ascii_digit() {
+        return None;
+    }
+    if !b.iter().all(|c| c.is_ascii_digit() || *c == b'.' || *c == b',') {
+        return None;
+    }
+    let dots = b.iter().filter(|c| **c == b'.').count();
+    let commas = b.iter().filter(|c| **c == b',').count();
+    let (int, frac): (String, &str) = match (dots, commas) {
+        (0, 0) => (compact.clone(), ""),
+        (_, 0) | (0, _) => {
+            let sep = if dots > 0 { '.' } else { ',' };
+            let parts: Vec<&str> = compact.split(sep).collect();
+            if parts.len() > 2 {
+                if !valid_grouping(&parts) {
+                    return None;
+                }
+                (parts.concat(), "")
+            } else {
+                let grouping = valid_grouping(&parts);
+                let as_grouping = match (sep, hint) {
+                    ('.', Separator::DotThousands) => grouping,
+                    ('.', Separator::DotDecimal) => false,
+                    ('.', Separator::Auto) => grouping && !parts[0].starts_with('0'),
+                    (_, Separator::DotDecimal) => grouping && !parts[0].starts_with('0'),
+                    _ => false,
+                };
+                if as_grouping { (parts.concat(), "") } else { (parts[0].to_owned(), parts[1]) }
+            }
+        }
+        _ => {
+            let last = compact.rfind(['.', ','])?;
+            let dec = compact.as_bytes()[last];
+            let group = if dec == b'.' { ',' } else { '.' };
+            let (head, frac) = (&compact[..last], &compact[last + 1..]);
+            if head.contains(dec as char) {
+                return None;
+            }
+            let parts: Vec<&str> = head.split(group).collect();
+            if !valid_grouping(&parts) {
+                return None;
+            }
+            (parts.concat(), frac)
+        }
+    };
+    let digits = format!("{int}{frac}");
+    let mantissa: i128 = digits.parse().ok()?;
+    Some(Decimal::new(mantissa, u32::try_from(frac.len()).ok()?))
+}
+
+/// True when `s` holds one "." followed by exactly three digits and no ",": "46.273" may be
+/// 46 273 or 46.273.
+pub fn is_ambiguous(s: &str) -> bool {
+    let s = s.trim();
+    if s.contains(',') || s.matches('.').count() != 1 {
+        return false;
+    }
+    let (int, frac) = s.split_once('.').unwrap_or_default();
+    frac.len() == 3 && (1..=3).contains(&int.len()) && [int, frac].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The reading of "." that the numbers of one column (or any set written by one hand) show:
+/// [`Separator::DotDecimal`] when some number can only be read with a decimal dot ("6.4",
+/// "0.32", "1,234.5", "1,234,567") and none with grouping dots; [`Separator::DotThousands`] in
+/// the opposite case ("42,16", "54.000.000", "1.234,5"); [`Separator::Auto`] when nothing or
+/// both are shown. Cells that are not numbers are ignored.
+pub fn decide_separator<I, S>(cells: I) -> Separator
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let (mut dot_decimal, mut dot_thousands) = (false, false);
+    for cell in cells {
+        let c: String = cell.as_ref().chars().filter(|c| !c.is_whitespace()).collect();
+        if c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+            continue;
+        }
+        let (dots, commas) = (c.matches('.').count(), c.matches(',').count());
+        match (dots, commas) {
+            (0, 0) => {}
+            (_, 0) => {
+                let parts: Vec<&str> = c.split('.').collect();
+                if dots > 1 {
+                    dot_thousands |= valid_grouping(&parts);
+                } else if !valid_grouping(&parts) || parts[0].starts_with('0') {
+                    dot_decimal = true;
+                }
+            }
+            (0, _) => {
+                let parts: Vec<&str> = c.split(',').collect();
+                if commas > 1 {
+                    dot_decimal |= valid_grouping(&parts);
+                } else if !valid_grouping(&parts) || parts[0].starts_with('0') {
+                    dot_thousands = true;
+                }
+            }
+            _ => {
+                if c.rfind('.') > c.rfind(',') {
+                    dot_decimal = true;
+                } else {
+                    dot_thousands = true;
+                }
+            }
+        }
+    }
+    match (dot_decimal, dot_thousands) {
+        (true, false) => Separator::DotDecimal,
+        (false, true) => Separator::DotThousands,
+        _ => Separator::Auto,
+    }
+}
+
+/// What one `unit` is worth in đồng, from `money.units` of `units.yaml`: "tỷ đồng" ->
+/// 1 000 000 000. Case and spacing do not matter; a table label ("ĐVT: Triệu đồng") and
+/// brackets ("(triệu đồng)") are dropped.
+pub fn unit_multiplier(unit: &str, grammar: &Grammar) -> Option<i64> {
+    let units = &grammar.units;
+    let mut u = unit.trim().trim_start_matches('(').trim_end_matches([')', '.', ':', ';', ',']);
+    if let Some((len, _)) = units.unit_labels.match_at(u) {
+        u = u[len..].trim_start().trim_start_matches(':').trim_start();
+    }
+    let (len, m) = units.money_at(u)?;
+    u[len..].trim().is_empty().then_some(m.multiplier)
+}
+
+/// `number` `unit` in đồng: `amount_vnd("185,083", "tỷ đồng", g)` is 185 083 000 000. The "."
+/// is read with [`Separator::Auto`], then the magnitude check of the module documentation.
+/// `None` when the number or the unit cannot be read, or on overflow.
+pub fn amount_vnd(number: &str, unit: &str, grammar: &Grammar) -> Option<i64> {
+    amount_vnd_with(number, unit, Separator::Auto, grammar)
+}
+
+/// [`amount_vnd`] with the reading of "." fixed by `hint` (a table's column decision); the
+/// magnitude check applies to [`Separator::Auto`] only.
+pub fn amount_vnd_with(number: &str, unit: &str, hint: Separator, grammar: &Grammar) -> Option<i64> {
+    let multiplier = unit_multiplier(unit, grammar)?;
+    let value = parse_number(number, hint)?.times(multiplier);
+    if hint == Separator::Auto && is_ambiguous(number) && value.is_none_or(|v| v > grammar.units.max_plausible_vnd) {
+        return parse_number(number, Separator::DotDecimal)?.times(multiplier);
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(s: &str, hint: Separator) -> Option<String> {
+        parse_number(s, hint).map(Decimal::to_plain)
+    }
+
+    #[test]
+    fn vietnamese_writing() {
+        use Separator::Auto;
+        assert_eq!(plain("95.200", Auto).as_deref(), Some("95200"));
+        assert_eq!(plain("185,083", Auto).as_deref(), Some("185.083"));
+        assert_eq!(plain("42,16", Auto).as_deref(), Some("42.16"));
+        assert_eq!(plain("54.000.000", Auto).as_deref(), Some("54000000"));
+        assert_eq!(plain("1.234,5", Auto).as_deref(), Some("1234.5"));
+        assert_eq!(plain("1,234.5", Auto).as_deref(), Some("1234.5"));
+        assert_eq!(plain("95 200", Auto).as_deref(), Some("95200"));
+        assert_eq!(plain("100", Auto).as_deref(), Some("100"));
+        assert_eq!(plain("02", Auto).as_deref(), Some("2"));
+        assert_eq!(plain("0.32", Auto).as_deref(), Some("0.32"));
+        assert_eq!(plain("6.4", Auto).as_deref(), Some("6.4"));
+        assert_eq!(plain("0.325", Auto).as_deref(), Some("0.325"));
+        assert_eq!(plain("59,20", Auto).as_deref(), Some("59.2"));
+        for bad in ["", "1.2.3", "10-20", "abc", "1..2", ".5", "5.", "1.23.456", "12 34"] {
+            assert_eq!(parse_number(bad, Auto), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn hints_fix_the_lone_dot() {
+        assert_eq!(plain("46.273", Separator::Auto).as_deref(), Some("46273"));
+        assert_eq!(plain("46.273", Separator::DotDecimal).as_deref(), Some("46.273"));
+        assert_eq!(plain("46.273", Separator::DotThousands).as_deref(), Some("46273"));
+        assert_eq!(plain("6.4", Separator::DotThousands).as_deref(), Some("6.4"));
+        assert_eq!(plain("1,234", Separator::DotDecimal).as_deref(), Some("1234"));
+        assert_eq!(plain("1,234", Separator::Auto).as_deref(), Some("1.234"));
+        assert!(is_ambiguous("46.273") && !is_ambiguous("6.4") && !is_ambiguous("54.000.000"));
+    }
+
+    #[test]
+    fn columns_decide_the_separator() {
+        assert_eq!(decide_separator(["46.273", "6.4", "17.5", "", "Sở Nội vụ"]), Separator::DotDecimal);
+        assert_eq!(decide_separator(["95.200", "82.200", "10.000", "1200"]), Separator::Auto);
+        assert_eq!(decide_separator(["95.200", "42,16"]), Separator::DotThousands);
+        assert_eq!(decide_separator(["54.000.000", "34.800.000"]), Separator::DotThousands);
+        assert_eq!(decide_separator(["6.4", "42,16"]), Separator::Auto);
+    }
+
+    #[test]
+    fn decimals_multiply_and_round() {
+        assert_eq!(Decimal::new(185_083, 3).times(1_000_000_000), Some(185_083_000_000));
+        assert_eq!(Decimal::new(15, 1).times(1), Some(2));
+        assert_eq!(Decimal::new(-15, 1).times(1), Some(-2));
+        assert_eq!(Decimal::new(i128::from(i64::MAX), 0).times(10), None);
+        assert_eq!(Decimal::new(5, 3).to_plain(), "0.005");
+        assert!(Decimal::new(1200, 2).is_integer() && !Decimal::new(1201, 2).is_integer());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(s in "[0-9.,  \u{a0}ñ đ]{0,12}") {
+            for hint in [Separator::Auto, Separator::DotThousands, Separator::DotDecimal] {
+                if let Some(d) = parse_number(&s, hint) {
+                    // What parses is a plain decimal that parses back to itself.
+                    assert_eq!(parse_number(&d.to_plain(), Separator::DotDecimal), Some(d.normalized()));
+                }
+            }
+            let _ = is_ambiguous(&s);
+            let _ = decide_separator([s.as_str(), "1.5"]);
+        }
+    }
+
+    #[test]
+    fn amounts_in_dong() {
+        let g = Grammar::embedded().expect("grammars");
+        assert_eq!(amount_vnd("185,083", "tỷ đồng", &g), Some(185_083_000_000));
+        assert_eq!(amount_vnd("95.200", "triệu đồng", &g), Some(95_200_000_000));
+        assert_eq!(amount_vnd("1130", "ĐVT: Triệu đồng", &g), Some(1_130_000_000));
+        assert_eq!(amount_vnd("56", "(tỷ đồng)", &g), Some(56_000_000_000));
+        assert_eq!(amount_vnd("54.000.000", "đ", &g), Some(54_000_000));
+        assert_eq!(amount_vnd("46.273", "tỷ đồng", &g), Some(46_273_000_000_000));
+        assert_eq!(amount_vnd_with("46.273", "tỷ đồng", Separator::DotDecimal, &g), Some(46_273_000_000));
+        // Read as grouping, 950.000 nghìn tỷ would be absurd: the dot is a decimal mark.
+        assert_eq!(amount_vnd("950.000", "nghìn tỷ đồng", &g), Some(950_000_000_000_000));
+        assert_eq!(amount_vnd("9.500", "nghìn tỷ đồng", &g), Some(9_500_000_000_000_000));
+        assert_eq!(amount_vnd("12", "người", &g), None);
+        assert_eq!(unit_multiplier("Triệu  đồng", &g), Some(1_000_000));
+    }
+}

@@ -1,9 +1,301 @@
 //! Targets (chỉ tiêu, mục tiêu).
+//!
+//! What counts as a target (rules and words in `units.yaml`, `targets`):
+//!
+//! - every figure with a unit ("100%", "trên 1000 lượt", "02 chuyên gia", "10-20 xã/ khu dân
+//!   cư") in a target part: a section whose title says "Mục tiêu"/"Chỉ tiêu", with its
+//!   subsections. One target per figure: "100% tổ chức … và 100% doanh nghiệp …" is two,
+//!   "70%/60%/40%" is three. A number without a unit ("mức độ 3, 4", "năm 2025") is not one.
+//!   A line "Mục tiêu cụ thể:" that the section tree does not hold (no marker) opens such a part
+//!   up to the next heading. "Chương trình mục tiêu quốc gia" names no target part.
+//! - not the results an evaluation reports: nothing under a section titled "Đánh giá", "Kết quả
+//!   đạt được", "Tình hình", "Thực trạng" … (even "TÌNH HÌNH THỰC HIỆN MỤC TIÊU …"), nor table
+//!   rows, nor footnotes.
+//! - in a document without any target part, a figure in a line with a goal word ("phấn đấu",
+//!   "mục tiêu", "chỉ tiêu") outside the evaluation parts.
+//!
+//! `comparator` comes from the words right before the figure ("trên" -> gt, "tối thiểu" -> ge,
+//! "dưới" -> lt, "tối đa" -> le) or right after its unit ("trở lên" -> ge); `year` from the item
+//! ("đến năm 2025"), else from the nearest section title that names a year ("Mục tiêu đến
+//! 2025"; "… đến năm 2025, định hướng đến năm 2030" -> 2025; "GIAI ĐOẠN 2017-2020" -> 2020),
+//! else from the document's title ("… năm 2023");
+//! `text` is the clause (between ";" or sentence ends) holding the figure, without its bullet.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::DocContext;
-use crate::model::Target;
+use super::money::{Separator, parse_number};
+use crate::grammar::units::Units;
+use crate::layout::LineKind;
+use crate::model::{Section, Span, Target};
+
+/// A figure: a number or a range of numbers.
+static FIGURE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?").expect("valid regex"));
+
+/// A list marker at the start of an item: "- ", "+ ", "a) ", "1. ", "2.1. ".
+pub(super) static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[-+•*–]\s*|(?:\d+(?:\.\d+)*|[IVXLC]+|[\p{Ll}\p{Lu}])[.)]\s+)+").expect("valid regex")
+});
+
+/// A part of the document whose figures are targets, and the year its title (or an ancestor's)
+/// names.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    span: Span,
+    year: Option<i32>,
+}
 
 pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Target> {
-    let _ = cx;
-    Vec::new()
+    let u = &cx.g.units;
+    let (mut parts, mut excluded, mut starts) = (Vec::new(), Vec::new(), Vec::new());
+    walk(u, &cx.doc.sections, (false, false, None), &mut parts, &mut excluded, &mut starts);
+    starts.sort_unstable();
+    let doc_year = document_year(cx);
+    let inside = |spans: &[Span], at: usize| spans.iter().any(|s| s.start <= at && at < s.end);
+    let text_lines = || cx.body_lines().filter(|&i| cx.layout.lines[i].kind == LineKind::Text);
+    // A target heading the section tree does not hold ("Mục tiêu cụ thể:" without a marker)
+    // opens a part up to the next heading.
+    let pseudo_heading = |i: usize| {
+        let t = cx.line(i);
+        let t = MARKER.find(t).map_or(t, |m| &t[m.end()..]);
+        t.chars().count() <= 100
+            && u.target_sections.match_at(t).is_some()
+            && u.names_targets(t)
+            && u.target_exclude_sections.find(t).is_none()
+            && !parts.iter().any(|p| p.contains(cx.line_span(i).start))
+    };
+    let has_parts = !parts.is_empty() || text_lines().any(pseudo_heading);
+    let mut pseudo: Option<Part> = None;
+    let mut out = Vec::new();
+    for i in text_lines() {
+        let span = cx.line_span(i);
+        if inside(&excluded, span.start) {
+            continue;
+        }
+        if starts.binary_search(&span.start).is_ok() || (pseudo.is_some() && heading_like(cx.line(i))) {
+            pseudo = None;
+        }
+        if pseudo_heading(i) {
+            let year = title_year(u, cx.line(i));
+            let outer = parts.iter().rev().find(|p| p.contains(span.start));
+            pseudo = Some(Part { span: Span::new(span.start, usize::MAX), year: year.or(outer.and_then(|p| p.year)) });
+            continue;
+        }
+        // Parts nest in pre-order: the last one holding the line is the innermost.
+        let year = match parts.iter().rev().find(|p| p.contains(span.start)).or(pseudo.as_ref()) {
+            Some(p) => p.year,
+            None if !has_parts && u.goal_cues.find(cx.line(i)).is_some() => None,
+            None => continue,
+        };
+        figures(cx, u, span, year.or(doc_year), &mut out);
+    }
+    out
+}
+
+/// A line that reads as a heading: short, not a list item, ending with ":" or in capitals.
+fn heading_like(t: &str) -> bool {
+    let caps = t.chars().any(char::is_alphabetic) && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    t.chars().count() <= 100 && !t.starts_with(['-', '+', '•', '*']) && (t.ends_with(':') || caps)
+}
+
+impl Part {
+    fn contains(&self, at: usize) -> bool {
+        self.span.start <= at && at < self.span.end
+    }
+}
+
+/// Collect the target parts and the evaluation parts of `sections`. `inherited`: (in a target
+/// part, in an evaluation part, year).
+fn walk(
+    u: &Units,
+    sections: &[Section],
+    inherited: (bool, bool, Option<i32>),
+    parts: &mut Vec<Part>,
+    excluded: &mut Vec<Span>,
+    starts: &mut Vec<usize>,
+) {
+    let (in_target, in_eval, year) = inherited;
+    for s in sections {
+        let eval = in_eval || u.target_exclude_sections.find(&s.title).is_some();
+        let target = (in_target || u.names_targets(&s.title)) && !eval;
+        let year = title_year(u, &s.title).or(year);
+        if eval {
+            excluded.push(s.span);
+        } else if target {
+            parts.push(Part { span: s.span, year });
+        }
+        starts.push(s.span.start);
+        walk(u, &s.children, (target, eval, year), parts, excluded, starts);
+    }
+}
+
+/// The last year one of `patterns` finds in `s`.
+fn last_year(patterns: &[Regex], s: &str) -> Option<i32> {
+    patterns
+        .iter()
+        .filter_map(|re| re.captures_iter(s).filter_map(|c| c.name("y")).last().map(|m| (m.start(), m.as_str())))
+        .max_by_key(|(at, _)| *at)
+        .and_then(|(_, y)| y.parse().ok())
+}
+
+/// The first year one of `patterns` finds in `s`.
+fn first_year(patterns: &[Regex], s: &str) -> Option<i32> {
+    patterns
+        .iter()
+        .filter_map(|re| re.captures(s).and_then(|c| c.name("y")).map(|m| (m.start(), m.as_str())))
+        .min_by_key(|(at, _)| *at)
+        .and_then(|(_, y)| y.parse().ok())
+}
+
+/// The target year a title names: the first "đến năm 2025" ("… đến năm 2025, định hướng đến
+/// năm 2030" -> 2025), else the last year ("GIAI ĐOẠN 2017-2020" -> 2020).
+fn title_year(u: &Units, title: &str) -> Option<i32> {
+    first_year(&u.item_year, title).or_else(|| last_year(&u.title_year, title))
+}
+
+/// The year the document's title names ("Kế hoạch Chuyển đổi số tỉnh Hà Tĩnh năm 2023"): the
+/// lines after the type line, up to the preamble or the first section.
+fn document_year(cx: &DocContext<'_>) -> Option<i32> {
+    cx.doc.type_line?;
+    let u = &cx.g.units;
+    let stop = cx.doc.sections.first().map_or(usize::MAX, |s| s.span.start);
+    let mut year = None;
+    let mut seen = 0;
+    for i in cx.body_lines() {
+        let t = cx.line(i);
+        if cx.line_span(i).start >= stop || cx.g.citations.basis_openers.match_at(t).is_some() || seen >= 4 {
+            break;
+        }
+        if t.is_empty() {
+            continue;
+        }
+        seen += 1;
+        year = title_year(u, t).or(year);
+    }
+    year
+}
+
+/// The targets of one line.
+fn figures(cx: &DocContext<'_>, u: &Units, line: Span, year: Option<i32>, out: &mut Vec<Target>) {
+    let text = cx.text();
+    let s = &text[line.start..line.end];
+    for m in FIGURE.find_iter(s) {
+        let prev = s[..m.start()].chars().next_back();
+        if prev.is_some_and(|c| c.is_alphanumeric() || c == '.' || c == ',') {
+            continue;
+        }
+        let after = &s[m.end()..];
+        if after.starts_with(char::is_alphanumeric) {
+            continue; // "4G"
+        }
+        let gap = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
+        let Some((ulen, idx)) = u.target_units.match_at(&after[gap..]) else { continue };
+        let mut unit = u.target_unit_names[idx].clone();
+        let mut unit_end = m.end() + gap + ulen;
+        // "xã/ khu dân cư": a unit per another.
+        if unit != "%"
+            && let Some(extra) = per_unit(&s[unit_end..])
+        {
+            unit = format!("{unit}/{}", extra.1);
+            unit_end += extra.0;
+        }
+        let Some(value) = value_of(m.as_str()) else { continue };
+        let before = u.comparators_before.ends_with(&s[..m.start()]).map(|(_, i)| u.comparator_keys_before[i].clone());
+        let rest = &s[unit_end..];
+        let rest = &rest[rest.len() - rest.trim_start().len()..];
+        let after_cmp = u.comparators_after.match_at(rest).map(|(_, i)| u.comparator_keys_after[i].clone());
+        let (cstart, cend) = clause(s, m.start(), unit_end);
+        let clause_text = &s[cstart..cend];
+        let year = first_year(&u.item_year, clause_text).or(year);
+        out.push(Target {
+            section: cx.section_at(line.start + m.start()).to_owned(),
+            text: clause_text.to_owned(),
+            value,
+            unit: Some(unit),
+            comparator: before.or(after_cmp),
+            year,
+            span: Span::new(line.start + cstart, line.start + cend),
+        });
+    }
+}
+
+/// "/ khu dân cư" right after a unit: `(bytes, "khu dân cư")`, one to three lower-case words
+/// ending at punctuation or the end of the line.
+fn per_unit(s: &str) -> Option<(usize, String)> {
+    let rest = s.strip_prefix('/')?;
+    let end = rest.find(|c: char| !(c.is_alphabetic() || c == ' ')).unwrap_or(rest.len());
+    let words: Vec<&str> = rest[..end].split_whitespace().collect();
+    let ok = (1..=3).contains(&words.len()) && words.iter().all(|w| w.starts_with(char::is_lowercase));
+    ok.then(|| (1 + rest[..end].trim_end().len(), words.join(" ")))
+}
+
+/// The value of a figure in plain notation: "100", "59.2", "10-20".
+fn value_of(figure: &str) -> Option<String> {
+    let parts: Vec<&str> = figure.split(['-', '–']).map(str::trim).collect();
+    let plain: Option<Vec<String>> =
+        parts.iter().map(|p| parse_number(p, Separator::Auto).map(|d| d.to_plain())).collect();
+    plain.map(|p| p.join("-"))
+}
+
+/// The clause of `s` around `[start, end)`: from after the previous ";" or sentence end to the
+/// next one, without a leading list marker.
+fn clause(s: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_break = |s: &str, i: usize| {
+        let c = s.as_bytes()[i];
+        c == b';' || (c == b'.' && s[i + 1..].starts_with(' ') && (i == 0 || !s.as_bytes()[i - 1].is_ascii_digit()))
+    };
+    let mut a = (0..start).rev().find(|&i| is_break(s, i)).map_or(0, |i| i + 1);
+    let b = (end..s.len()).find(|&i| is_break(s, i)).unwrap_or(s.len());
+    let head = &s[a..b];
+    let trimmed = head.trim_start();
+    a += head.len() - trimmed.len();
+    if let Some(m) = MARKER.find(trimmed) {
+        a += m.end();
+    }
+    let body = s[a..b].trim_end();
+    (a, a + body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_in_plain_notation() {
+        assert_eq!(value_of("100").as_deref(), Some("100"));
+        assert_eq!(value_of("59,2").as_deref(), Some("59.2"));
+        assert_eq!(value_of("1.000").as_deref(), Some("1000"));
+        assert_eq!(value_of("02").as_deref(), Some("2"));
+        assert_eq!(value_of("10-20").as_deref(), Some("10-20"));
+    }
+
+    #[test]
+    fn clauses_and_markers() {
+        let s =
+            "- 100% thủ tục hành chính đủ điều kiện, trong đó tối thiểu 80% dịch vụ công; 80% dịch vụ công trực tuyến.";
+        let at = s.find("80% dịch vụ công;").unwrap();
+        let (a, b) = clause(s, at, at + 3);
+        assert_eq!(&s[a..b], "100% thủ tục hành chính đủ điều kiện, trong đó tối thiểu 80% dịch vụ công");
+        let at = s.rfind("80%").unwrap();
+        let (a, b) = clause(s, at, at + 3);
+        assert_eq!(&s[a..b], "80% dịch vụ công trực tuyến.");
+        assert_eq!(per_unit("/ khu dân cư."), Some(("/ khu dân cư".len(), "khu dân cư".to_owned())));
+        assert_eq!(per_unit(" trên địa bàn"), None);
+    }
+
+    #[test]
+    fn years_from_titles() {
+        let g = crate::Grammar::embedded().expect("grammars");
+        let u = &g.units;
+        assert_eq!(last_year(&u.title_year, "KẾ HOẠCH PHÁT TRIỂN CNTT GIAI ĐOẠN 2017-2020"), Some(2020));
+        assert_eq!(last_year(&u.title_year, "Mục tiêu đến 2025"), Some(2025));
+        assert_eq!(last_year(&u.item_year, "phát triển đến năm 2030 và hơn"), Some(2030));
+        assert_eq!(last_year(&u.title_year, "Mục tiêu cụ thể"), None);
+        assert_eq!(title_year(u, "Mục tiêu đến năm 2025, định hướng đến năm 2030"), Some(2025));
+        assert_eq!(title_year(u, "GIAI ĐOẠN 2017-2020"), Some(2020));
+        assert_eq!(first_year(&u.item_year, "tập huấn đến 2000 người"), None);
+    }
 }

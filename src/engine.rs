@@ -154,24 +154,31 @@ impl Engine {
         source.format = Some(decoded.format);
         source.encoding = decoded.encoding;
         source.pages = decoded.pages;
-        source.page_starts = decoded.page_starts.clone();
-        let canonical = normalize::normalize(&decoded.text, decoded.format, &self.grammar);
+        // Page starts travel through normalize and layout as marks (see `layout::PAGE_MARK`).
+        let marked = (!decoded.page_starts.is_empty()).then(|| layout::mark_pages(&decoded.text, &decoded.page_starts));
+        let canonical = normalize::normalize(marked.as_deref().unwrap_or(&decoded.text), decoded.format, &self.grammar);
         let laid = layout::layout(&canonical.text, &self.grammar);
         if laid.text.trim().is_empty() {
             // Only markup, white space or page furniture: nothing usable is left.
-            let mut record = failed(source, "normalize.no_text", "no text is left once markup and layout debris are removed".to_owned());
+            let mut record = failed(
+                source,
+                "normalize.no_text",
+                "no text is left once markup and layout debris are removed".to_owned(),
+            );
             let mut diagnostics = decoded.diagnostics;
             diagnostics.extend(canonical.diagnostics);
             diagnostics.append(&mut record.diagnostics);
             record.diagnostics = diagnostics;
             return record;
         }
+        source.page_starts.clone_from(&laid.page_starts);
         let skeleton = segment::segment(&laid, &self.grammar);
-        let documents = extract::extract(&laid, &skeleton, &self.grammar);
+        let (documents, found) = extract::extract_with_diagnostics(&laid, &skeleton, &self.grammar);
 
         let mut diagnostics = decoded.diagnostics;
         diagnostics.extend(canonical.diagnostics);
         diagnostics.extend(laid.diagnostics);
+        diagnostics.extend(found);
         let status = if decoded.lossy || diagnostics.iter().any(|d| d.severity == Severity::Error) {
             Status::Partial
         } else {

@@ -137,6 +137,9 @@ pub enum Encoding {
     /// VISCII (RFC 1456).
     #[serde(rename = "viscii")]
     Viscii,
+    /// VPS (the Vietnamese Professionals Society's 8-bit code). An extension to SPEC §1.
+    #[serde(rename = "vps")]
+    Vps,
 }
 
 impl Encoding {
@@ -150,6 +153,7 @@ impl Encoding {
             Encoding::Tcvn3 => "tcvn3",
             Encoding::Vni => "vni",
             Encoding::Viscii => "viscii",
+            Encoding::Vps => "vps",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Golden tests: every fixture under `fixtures/seeds/` against its checked outline under
-//! `fixtures/expected/` (documents with their kind, then every section path and title).
+//! `fixtures/expected/`: each document with its kind, header and closing fields, citations,
+//! every section path and title, tasks, responsibilities, targets, budgets and tables.
 //!
 //! The expected outlines were checked against the source documents by reading them, section by
 //! section (see `fixtures/README.md`); they are not whatever the code printed. Before comparing,
@@ -23,6 +24,8 @@ fn fixtures() -> Vec<PathBuf> {
     files
 }
 
+/// Everything the record says about each document, one fact per line, in a form a reader can
+/// check against the source document.
 fn outline(record: &Record) -> String {
     fn walk(out: &mut String, sections: &[Section]) {
         for s in sections {
@@ -30,10 +33,78 @@ fn outline(record: &Record) -> String {
             walk(out, &s.children);
         }
     }
+    fn opt(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("-")
+    }
+    fn agencies(a: &[vanban::Agency]) -> String {
+        a.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join("; ")
+    }
+    fn citation(c: &vanban::Citation) -> String {
+        format!("{} {} {} | {} | {}", c.kind, opt(&c.number), opt(&c.date), opt(&c.issuer), opt(&c.title))
+    }
     let mut out = String::new();
     for d in &record.documents {
         out.push_str(&format!("# {} {}\n", d.kind, d.kind_label.as_deref().unwrap_or("-")));
+        out.push_str(&format!("number: {}\ndate: {}\nplace: {}\n", opt(&d.number), opt(&d.date), opt(&d.place)));
+        let issuer =
+            d.issuer.as_ref().map_or("-".to_owned(), |a| format!("{} [{}]", a.name, a.id.as_deref().unwrap_or("-")));
+        out.push_str(&format!("issuer: {issuer}\ntitle: {}\n", opt(&d.title)));
+        if let Some(s) = &d.signer {
+            out.push_str(&format!("signer: {} | {} | {}\n", opt(&s.name), opt(&s.position), s.capacity.join("; ")));
+        }
+        for r in &d.recipients {
+            out.push_str(&format!("recipient: {r}\n"));
+        }
+        for c in &d.basis {
+            out.push_str(&format!("basis: {}\n", citation(c)));
+        }
+        for c in &d.citations {
+            out.push_str(&format!("citation: {}\n", citation(c)));
+        }
         walk(&mut out, &d.sections);
+        for t in &d.tasks {
+            let time = t.timeline.as_ref().map_or("-".to_owned(), |t| {
+                format!("{} -> {}..{} {}", t.text, opt(&t.start), opt(&t.end), opt(&t.recurrence))
+            });
+            out.push_str(&format!(
+                "task: {} | {} | lead {} | partners {} | {}\n",
+                t.section,
+                t.origin,
+                agencies(&t.lead),
+                agencies(&t.partners),
+                time
+            ));
+        }
+        for r in &d.responsibilities {
+            out.push_str(&format!("responsibility: {} | {} | {} duties\n", r.section, r.agency.text, r.duties.len()));
+        }
+        for t in &d.targets {
+            let year = t.year.map_or("-".to_owned(), |y| y.to_string());
+            out.push_str(&format!(
+                "target: {} | {} {} {} {}\n",
+                t.section,
+                opt(&t.comparator),
+                t.value,
+                opt(&t.unit),
+                year
+            ));
+        }
+        for b in &d.budgets {
+            let amount = b.amount_vnd.map_or("-".to_owned(), |a| a.to_string());
+            let total = if b.is_total { " total" } else { "" };
+            out.push_str(&format!("budget: {} | {amount} đồng{total} | {}\n", b.section, opt(&b.source_of_funds)));
+        }
+        for t in &d.tables {
+            out.push_str(&format!(
+                "table: {} | {} | {} | {} header rows | {} rows: {}\n",
+                t.section,
+                opt(&t.caption),
+                opt(&t.unit),
+                t.header.len(),
+                t.rows.len(),
+                t.row_kinds.join(" ")
+            ));
+        }
     }
     out
 }

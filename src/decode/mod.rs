@@ -16,13 +16,22 @@
 //! the byte offset of the first; `lossy` when material), `decode.truncated_utf16` (UTF-16 cut in
 //! the middle of a character; always `lossy`), and the info `decode.utf16_without_bom`.
 
+mod doc;
+mod docx;
+pub(crate) mod garbled;
+mod html;
+pub(crate) mod legacy;
+mod pdf;
+mod rtf;
 mod sniff;
+mod tables;
 mod text;
 
 use crate::model::{Diagnostic, Encoding, Format};
 
 use sniff::Verdict;
 pub use sniff::{Sniffed, sniff};
+pub use tables::DecodedTable;
 
 /// The text of one input, with what was learnt decoding it.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +50,9 @@ pub struct Decoded {
     pub diagnostics: Vec<Diagnostic>,
     /// True when something material was lost (the record becomes `partial`).
     pub lossy: bool,
+    /// The tables of structured inputs (DOCX, HTML) with merged cells resolved, in document
+    /// order; they are also in `text`, as tab-separated rows or, for layout tables, as lines.
+    pub tables: Vec<DecodedTable>,
 }
 
 /// Why an input could not be decoded. Each has a stable diagnostic [`code`](DecodeError::code).
@@ -62,17 +74,66 @@ pub enum DecodeError {
     /// Text that decodes to nothing but white space.
     #[error("the file holds no text")]
     NoText,
-    /// Text in a legacy 8-bit encoding: `invalid` byte sequences are not UTF-8, the first at
-    /// byte offset `first`.
+    /// 8-bit text (not UTF-8) that no legacy Vietnamese encoding reads: `invalid` bytes are not
+    /// ASCII, the first at byte offset `first`.
     #[error(
-        "legacy 8-bit Vietnamese encoding (TCVN3/VNI/VISCII/Windows-1258) not supported yet \
-         ({invalid} byte sequences are not UTF-8, the first at byte {first})"
+        "8-bit text that reads as no known Vietnamese encoding (TCVN3, VNI, VISCII, VPS, Windows-1258): \
+         {invalid} bytes are not ASCII, the first at byte {first}"
     )]
     LegacyEncoding {
         /// How many invalid UTF-8 sequences.
         invalid: usize,
         /// Byte offset of the first.
         first: usize,
+    },
+    /// The input is larger than the reader of its format accepts.
+    #[error("{format} input of {bytes} bytes is over the limit of {limit} bytes")]
+    TooLarge {
+        /// The format ("PDF", "DOCX", "HTML").
+        format: &'static str,
+        /// Size of the input.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A PDF the reader cannot parse (bad cross-reference table, broken objects).
+    #[error("unreadable PDF: {0}")]
+    PdfError(String),
+    /// The PDF reader panicked.
+    #[error("the PDF reader panicked: {0}")]
+    PdfPanic(String),
+    /// The PDF reader ran past its time budget (seconds) and was abandoned.
+    #[error("reading the PDF took longer than {0} s and was abandoned")]
+    PdfTimeout(u64),
+    /// An encrypted PDF that the empty password does not open.
+    #[error("encrypted PDF: {0}")]
+    EncryptedPdf(String),
+    /// A PDF cut short.
+    #[error("truncated PDF: {0}")]
+    TruncatedPdf(String),
+    /// A PDF whose pages hold no text at all: scanned images.
+    #[error("the PDF has no text layer ({pages} page(s) of images only); OCR is needed to read it")]
+    NoTextLayer {
+        /// Page count.
+        pages: u32,
+    },
+    /// A text layer that does not read as Vietnamese (broken font maps); nothing is emitted.
+    #[error("garbled text layer: {0}")]
+    GarbledTextLayer(String),
+    /// A DOCX (or other ZIP) that cannot be read as a Word document.
+    #[error("unreadable DOCX: {0}")]
+    DocxError(String),
+    /// A ZIP entry that inflates beyond the limit: a zip bomb, or a document too large to read.
+    #[error("zip bomb: {0}")]
+    ZipBomb(String),
+    /// A Word 97 (.doc) or RTF container that cannot be read: `code` says why
+    /// (`decode.doc_corrupt`, `decode.doc_encrypted`, `decode.doc_unsupported_version`).
+    #[error("{message}")]
+    Container {
+        /// The stable diagnostic code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
     },
 }
 
@@ -86,6 +147,17 @@ impl DecodeError {
             DecodeError::TruncatedUtf16(_) => "decode.truncated_utf16",
             DecodeError::NoText => "decode.no_text",
             DecodeError::LegacyEncoding { .. } => "decode.legacy_encoding",
+            DecodeError::TooLarge { .. } => "decode.input_too_large",
+            DecodeError::PdfError(_) => "decode.pdf_error",
+            DecodeError::PdfPanic(_) => "decode.pdf_panic",
+            DecodeError::PdfTimeout(_) => "decode.pdf_timeout",
+            DecodeError::EncryptedPdf(_) => "decode.encrypted_pdf",
+            DecodeError::TruncatedPdf(_) => "decode.truncated_pdf",
+            DecodeError::NoTextLayer { .. } => "decode.no_text_layer",
+            DecodeError::GarbledTextLayer(_) => "decode.garbled_text_layer",
+            DecodeError::DocxError(_) => "decode.docx_error",
+            DecodeError::ZipBomb(_) => "decode.zip_bomb",
+            DecodeError::Container { code, .. } => code,
         }
     }
 }
@@ -97,13 +169,20 @@ impl DecodeError {
 pub fn decode(bytes: &[u8], path_hint: &str) -> Result<Decoded, DecodeError> {
     let decoded = match sniff::classify(bytes, path_hint) {
         Verdict::Empty => return Err(DecodeError::Empty),
+        Verdict::Container(Format::Pdf) => return pdf::decode(bytes),
+        Verdict::Container(Format::Docx) => return docx::decode(bytes),
+        Verdict::Container(Format::Html) => return html::decode(bytes),
+        Verdict::Container(Format::Doc) => return from_legacy(doc::decode(bytes)?, Format::Doc),
+        Verdict::Container(Format::Rtf) => return from_legacy(rtf::decode(bytes)?, Format::Rtf),
         Verdict::Container(format) => {
             return Err(DecodeError::UnsupportedFormat(container_label(format)));
         }
         Verdict::Unsupported(name) => return Err(DecodeError::UnsupportedFormat(name)),
         Verdict::NotText(why) => return Err(DecodeError::NotText(why)),
-        Verdict::Legacy { invalid, first } => {
-            return Err(DecodeError::LegacyEncoding { invalid, first });
+        Verdict::Legacy { .. } => {
+            let out = legacy::decode_legacy_bytes(bytes, None)?;
+            let encoding = out.encoding.unwrap_or(Encoding::Windows1258);
+            text::Text { text: out.text, encoding, diagnostics: out.diagnostics, lossy: out.lossy }
         }
         Verdict::Utf8 { text, .. } => text::utf8(text),
         Verdict::Utf8Damaged { body, bom } => text::damaged_utf8(body, bom),
@@ -121,6 +200,24 @@ pub fn decode(bytes: &[u8], path_hint: &str) -> Result<Decoded, DecodeError> {
         page_starts: Vec::new(),
         diagnostics: decoded.diagnostics,
         lossy: decoded.lossy,
+        tables: Vec::new(),
+    })
+}
+
+/// The [`Decoded`] of a Word 97 or RTF container read through [`legacy`].
+fn from_legacy(out: legacy::LegacyText, format: Format) -> Result<Decoded, DecodeError> {
+    if is_blank(&out.text) {
+        return Err(DecodeError::NoText);
+    }
+    Ok(Decoded {
+        text: out.text,
+        format,
+        encoding: out.encoding,
+        pages: None,
+        page_starts: Vec::new(),
+        diagnostics: out.diagnostics,
+        lossy: out.lossy,
+        tables: Vec::new(),
     })
 }
 
@@ -200,19 +297,20 @@ mod tests {
 
     #[test]
     fn unsupported_formats_fail_with_their_name() {
-        for (bytes, name) in [
-            (&b"%PDF-1.4\n"[..], "PDF"),
-            (b"PK\x03\x04\x14\0\0\0word/document.xml", "DOCX (ZIP)"),
-            (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", "DOC (OLE compound file)"),
-            (b"{\\rtf1\\ansi Ch\\'e0o}", "RTF"),
-            (b"<!DOCTYPE html><html><body>x</body></html>", "HTML"),
-            (b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "PNG image"),
-        ] {
-            let e = decode(bytes, "a.txt").unwrap_err();
-            assert_eq!(e, DecodeError::UnsupportedFormat(name));
-            assert_eq!(e.code(), "decode.unsupported_format");
-            assert!(e.to_string().contains(name), "{e}");
-        }
+        let e = decode(b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "a.txt").unwrap_err();
+        assert_eq!(e, DecodeError::UnsupportedFormat("PNG image"));
+        assert_eq!(e.code(), "decode.unsupported_format");
+        assert!(e.to_string().contains("PNG image"), "{e}");
+    }
+
+    #[test]
+    fn containers_are_read_or_refused_with_a_reason() {
+        let e = decode(b"%PDF-1.4\n", "a.txt").unwrap_err();
+        assert_eq!(e.code(), "decode.truncated_pdf", "{e}");
+        let e = decode(b"PK\x03\x04\x14\0\0\0word/document.xml", "a.txt").unwrap_err();
+        assert_eq!(e.code(), "decode.docx_error", "{e}");
+        let d = decode(b"<!DOCTYPE html><html><body>x</body></html>", "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.format), ("x\n\n", Format::Html));
     }
 
     #[test]
@@ -229,13 +327,16 @@ mod tests {
     }
 
     #[test]
-    fn legacy_encoding_is_refused() {
-        let e = decode(sniff::tests::VNI_SAMPLE, "a.txt").unwrap_err();
+    fn legacy_encodings() {
+        let d = decode(sniff::tests::VNI_SAMPLE, "a.txt").unwrap();
+        assert_eq!((d.encoding, d.format), (Some(Encoding::Vni), Format::Text));
+        assert!(d.text.starts_with("UỶ BAN NHÂN DÂN"), "{}", d.text);
+        // 8-bit text that no Vietnamese encoding reads.
+        let latin1: Vec<u8> =
+            "Très élevé, à côté du château où était déjà né ".repeat(8).chars().map(|c| c as u8).collect();
+        let e = decode(&latin1, "a.txt").unwrap_err();
         assert_eq!(e.code(), "decode.legacy_encoding");
-        assert!(
-            e.to_string()
-                .starts_with("legacy 8-bit Vietnamese encoding (TCVN3/VNI/VISCII/Windows-1258) not supported yet")
-        );
+        assert!(e.to_string().starts_with("8-bit text that reads as no known Vietnamese encoding"), "{e}");
         assert!(e.to_string().contains("the first at byte 2"), "{e}");
     }
 

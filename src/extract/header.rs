@@ -81,6 +81,16 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Head
     h.issuer = issuer_from_letterhead(&letterhead, agencies)
         .or_else(|| issuer_from_authority_line(cx, agencies, h.place.as_deref()));
     h.title = title(cx);
+    if let Some(g) = h.title.as_deref().and_then(|t| parse_gazette(t, &cx.g.doc_types.labels)) {
+        h.number = h.number.take().or(g.number);
+        h.date = h.date.take().or(g.date);
+        if h.issuer.is_none() {
+            h.issuer = g.issuer.map(|i| agency_from_caps(&i, agencies));
+        }
+        if !g.subject.is_empty() {
+            h.title = Some(g.subject);
+        }
+    }
     h
 }
 
@@ -162,12 +172,14 @@ fn number_from_attachment(cx: &DocContext<'_>) -> Option<String> {
 /// "Ủy ban nhân dân tỉnh Bà Rịa-Vũng Tàu").
 fn issuer_from_letterhead(lines: &[String], agencies: &AgencyMatcher<'_>) -> Option<Agency> {
     let mut lines: Vec<&str> = lines.iter().map(|l| clean(l)).filter(|l| l.chars().count() > 2).collect();
-    // A locality on its own line belongs to the line above.
+    // A locality on its own line belongs to the line above, and so does a line that names no
+    // agency ("BQL CÁC KHU CÔNG NGHIỆP" / "BÀ RỊA – VŨNG TÀU": one name on two lines).
     let mut merged: Vec<String> = Vec::new();
     for l in lines.drain(..) {
         let is_locality = LOCALITY.find(l).is_some_and(|m| m.start() == 0);
+        let continues = !agencies.starts_agency(&super::sentence_case(&agencies.gazetteer().expand(l)));
         match merged.last_mut() {
-            Some(prev) if is_locality && LOCALITY.find(prev).is_none() => {
+            Some(prev) if (is_locality || continues) && LOCALITY.find(prev).is_none() => {
                 prev.push(' ');
                 prev.push_str(l);
             }
@@ -202,16 +214,17 @@ fn issuer_from_authority_line(
         if line.is_empty() || !is_upper(line) || line.ends_with(':') {
             continue;
         }
-        let mut rest = line;
-        for p in &cx.g.labels.authority_positions {
-            if let Some(r) = rest.strip_prefix(p.as_str())
-                && r.starts_with(' ')
-            {
-                rest = r.trim_start();
-                break;
-            }
-        }
-        if agencies.starts_agency(&super::sentence_case(rest)) || agencies.gazetteer().lookup(rest).is_some() {
+        // "TRƯỞNG BAN QUẢN LÝ …" is the position "TRƯỞNG" of the body "BAN QUẢN LÝ …": try
+        // each position the line may start with, and keep the reading that leaves an agency.
+        let is_agency = |s: &str| {
+            agencies.starts_agency(&super::sentence_case(&agencies.gazetteer().expand(s)))
+                || agencies.gazetteer().lookup(s).is_some()
+        };
+        let rest = (cx.g.labels.authority_positions.iter())
+            .filter_map(|p| line.strip_prefix(p.as_str()).filter(|r| r.starts_with(' ')).map(str::trim_start))
+            .chain(std::iter::once(line))
+            .find(|r| is_agency(r));
+        if let Some(rest) = rest {
             return Some(with_place(rest, place, cx, agencies));
         }
     }
@@ -282,23 +295,28 @@ pub(crate) fn title_case(s: &str) -> String {
     out
 }
 
-/// The trích yếu: the lines under the type line up to the first blank line, or the "V/v" lines
-/// of a letter.
+/// The trích yếu: the lines under the type line up to the first blank line, the "V/v" line of
+/// a letter, or — in a gazette copy without a type line — the line naming the document
+/// ("Nghị định của Chính phủ số 114/2003/NĐ-CP ngày … về …") and the lines that go on with it.
 fn title(cx: &DocContext<'_>) -> Option<String> {
     let (first, end) = cx.doc.lines;
     let start = match cx.doc.type_line {
         Some(t) => t + 1,
         None => {
+            let window = first..end.min(first + HEADER_WINDOW);
             let prefixes = &cx.g.doc_types.letter_subject_prefixes;
-            let at = (first..end.min(first + HEADER_WINDOW))
-                .find(|&i| prefixes.iter().any(|p| cx.line(i).starts_with(p.as_str())))?;
-            return Some(cx.line(at).to_owned());
+            if let Some(at) = window.clone().find(|&i| prefixes.iter().any(|p| cx.line(i).starts_with(p.as_str()))) {
+                return Some(cx.line(at).to_owned());
+            }
+            let at = window.clone().find(|&i| names_document(cx, cx.line(i)))?;
+            return Some(gazette_title(cx, at, window.end));
         }
     };
     let mut parts: Vec<&str> = Vec::new();
     if let Some(inline) = cx.doc.inline_title {
         parts.push(cx.text()[inline.start..inline.end].trim());
     }
+    let mut caps_title = false;
     for i in start..end.min(start + 12) {
         let line = cx.line(i);
         if line.is_empty() {
@@ -309,13 +327,82 @@ fn title(cx: &DocContext<'_>) -> Option<String> {
         }
         let stop = cx.g.labels.title_stops.iter().any(|s| line.starts_with(s.as_str()));
         let is_heading = cx.doc.sections.first().is_some_and(|s| cx.line_span(i).start >= s.span.start);
-        if !parts.is_empty() && (stop || is_upper(line)) || is_heading || line.starts_with('(') {
+        // A title printed in capitals goes on in capitals; a mixed-case one ends at them.
+        if !parts.is_empty() && (stop || (is_upper(line) && !caps_title)) || is_heading || line.starts_with('(') {
             break;
+        }
+        if parts.is_empty() {
+            caps_title = is_upper(line);
         }
         parts.push(line);
     }
     let title = parts.join(" ");
     (!title.is_empty()).then_some(title)
+}
+
+/// A line that names a document by type and number: "Quyết định của Thủ tướng Chính phủ số
+/// 115/2004/QĐ-TTg ngày …".
+fn names_document(cx: &DocContext<'_>, line: &str) -> bool {
+    static NUMBERED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(?i:số)\s*\d{1,6}\s*/").expect("static regex is valid"));
+    let up = line.to_uppercase();
+    NUMBERED.is_match(line) && cx.g.doc_types.labels.iter().any(|(_, l)| up.starts_with(l.as_str()))
+}
+
+/// The naming line and the lines that go on with it, across blank lines, up to the body: an
+/// agency standing alone ("Thủ tướng Chính phủ"), a basis line or a heading.
+fn gazette_title(cx: &DocContext<'_>, at: usize, end: usize) -> String {
+    let mut parts = vec![cx.line(at)];
+    for i in at + 1..end {
+        let line = cx.line(i);
+        if line.is_empty() {
+            continue;
+        }
+        let stop = cx.g.labels.title_stops.iter().any(|s| line.starts_with(s.as_str()))
+            || cx.g.agencies.lookup_exact(line).is_some()
+            || cx.doc.sections.first().is_some_and(|s| cx.line_span(i).start >= s.span.start)
+            || parts.len() >= 6;
+        if stop {
+            break;
+        }
+        parts.push(line);
+    }
+    parts.join(" ")
+}
+
+/// What a gazette-style title holds besides the subject: "[NGHỊ ĐỊNH] CỦA CHÍNH PHỦ SỐ 94 /1998/
+/// NĐ-CP NGÀY 17 THÁNG 11 NĂM 1998 QUY ĐỊNH …" -> issuer, number, date and the subject.
+#[derive(Debug, Default, PartialEq)]
+struct Gazette {
+    issuer: Option<String>,
+    number: Option<String>,
+    date: Option<String>,
+    subject: String,
+}
+
+fn parse_gazette(title: &str, labels: &[(String, String)]) -> Option<Gazette> {
+    static NAMING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?:(?P<label>[\p{L} ]{2,40}?)\s+)?(?i:của)\s+(?P<issuer>.+?)\s+(?i:số)\s*(?P<num>\d{1,6}(?:\s*/\s*[^\s/]+)+)\s+(?i:ngày)\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|(?P<d2>\d{1,2})\s+(?i:tháng)\s+(?P<m2>\d{1,2})\s+(?i:năm)\s+(?P<y2>\d{4}))[\s,.:]*(?P<rest>.*)$",
+        )
+        .expect("static regex is valid")
+    });
+    let c = NAMING.captures(title.trim())?;
+    if let Some(label) = c.name("label")
+        && !labels.iter().any(|(_, l)| *l == label.as_str().trim().to_uppercase())
+    {
+        return None;
+    }
+    let date = match c.name("y") {
+        Some(y) => ymd(y.as_str(), &c["m"], &c["d"]),
+        None => ymd(&c["y2"], &c["m2"], &c["d2"]),
+    };
+    Some(Gazette {
+        issuer: Some(c["issuer"].trim().to_owned()),
+        number: number(&c["num"]),
+        date,
+        subject: c["rest"].trim().to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -342,6 +429,31 @@ mod tests {
         assert_eq!(d("Vũng Tàu, ngày tháng năm 2007"), Some(("Vũng Tàu".into(), Some("2007".into()))));
         assert_eq!(d("Hà Nội, ngày 02/3/2012"), Some(("Hà Nội".into(), Some("2012-03-02".into()))));
         assert_eq!(d("Thực hiện Quyết định số 1968/QĐ-TTg ngày 22 tháng 11 năm 2021"), None);
+    }
+
+    #[test]
+    fn gazette_titles() {
+        let labels =
+            vec![("nghi_dinh".to_owned(), "NGHỊ ĐỊNH".to_owned()), ("quyet_dinh".to_owned(), "QUYẾT ĐỊNH".to_owned())];
+        let g = parse_gazette(
+            "CỦA CHÍNH PHỦ SỐ 94 /1998/NĐ-CP NGÀY 17 THÁNG 11 NĂM 1998 QUY ĐỊNH CHI TIẾT THI HÀNH",
+            &labels,
+        )
+        .unwrap();
+        assert_eq!(g.issuer.as_deref(), Some("CHÍNH PHỦ"));
+        assert_eq!(g.number.as_deref(), Some("94/1998/NĐ-CP"));
+        assert_eq!(g.date.as_deref(), Some("1998-11-17"));
+        assert_eq!(g.subject, "QUY ĐỊNH CHI TIẾT THI HÀNH");
+        let g = parse_gazette(
+            "Nghị định của Chính phủ số 114/2003/NĐ-CP ngày 10/10/2003 về cán bộ, công chức xã.",
+            &labels,
+        )
+        .unwrap();
+        assert_eq!(g.number.as_deref(), Some("114/2003/NĐ-CP"));
+        assert_eq!(g.date.as_deref(), Some("2003-10-10"));
+        assert_eq!(g.subject, "về cán bộ, công chức xã.");
+        assert_eq!(parse_gazette("Ban hành Kế hoạch của tỉnh", &labels), None);
+        assert_eq!(parse_gazette("Thực hiện Quyết định của Thủ tướng số 12/QĐ-TTg ngày 1/2/2020 về", &labels), None);
     }
 
     #[test]

@@ -11,13 +11,15 @@ mod closing;
 mod header;
 pub mod money;
 mod responsibilities;
+mod table_rows;
+mod tables;
 mod targets;
 mod tasks;
 mod timeline;
 
 use crate::grammar::Grammar;
 use crate::layout::Layout;
-use crate::model::{Document, Section, Span};
+use crate::model::{Diagnostic, Document, Section, Span};
 use crate::segment::{DocumentSkeleton, Skeleton};
 
 pub(crate) use agencies::AgencyMatcher;
@@ -110,6 +112,17 @@ impl<'a> DocContext<'a> {
 
 /// Fill the fields of every document of `skeleton`.
 pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<Document> {
+    extract_with_diagnostics(layout, skeleton, grammar).0
+}
+
+/// [`extract`], with what extraction found worth reporting (sums in tables that do not add
+/// up, numbers it had to guess).
+pub fn extract_with_diagnostics(
+    layout: &Layout,
+    skeleton: &Skeleton,
+    grammar: &Grammar,
+) -> (Vec<Document>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
     let matcher = AgencyMatcher::new(grammar);
     let mut documents: Vec<Document> = Vec::with_capacity(skeleton.documents.len());
     for doc in &skeleton.documents {
@@ -117,6 +130,12 @@ pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<D
         let head = header::extract(&cx, &matcher);
         let close = closing::extract(&cx);
         let (basis, citations) = citations::extract(&cx, head.number.as_deref());
+        let read_tables = tables::read(&cx, &mut diagnostics);
+        let mut budgets = budgets::extract(&cx);
+        let table_budgets = table_rows::budgets(&cx, &read_tables, &budgets, &mut diagnostics);
+        let mut tasks = tasks::extract(&cx, &matcher);
+        tasks.extend(table_rows::tasks(&cx, &matcher, &read_tables, &table_budgets));
+        budgets.extend(table_budgets.into_budgets());
         let mut d = Document {
             kind: doc.kind.clone(),
             kind_label: doc.kind_label.clone(),
@@ -130,11 +149,11 @@ pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<D
             basis,
             citations,
             sections: doc.sections.clone(),
-            tasks: tasks::extract(&cx, &matcher),
+            tasks,
             responsibilities: responsibilities::extract(&cx, &matcher),
             targets: targets::extract(&cx),
-            budgets: budgets::extract(&cx),
-            tables: Vec::new(),
+            budgets,
+            tables: read_tables.into_iter().map(|t| t.table).collect(),
             span: doc.span,
         };
         if d.issuer.is_none() {
@@ -149,7 +168,7 @@ pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<D
         }
         documents.push(d);
     }
-    documents
+    (documents, diagnostics)
 }
 
 /// "PHÓ CHỦ TỊCH" -> "Phó chủ tịch": the first letter upper case, the rest lower case; words

@@ -39,13 +39,15 @@ pub(crate) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &Agency
     if labels.task_fields.iter().any(|(_, l)| low.starts_with(l.as_str())) {
         return None;
     }
-    if let Some(p) = labels.responsibility_title_prefixes.iter().find(|p| low.starts_with(p.as_str())) {
-        let rest = clean(&title[p.len()..]);
+    if let Some(c) = labels.responsibility_title_patterns.iter().find_map(|p| p.captures(&title)) {
+        let rest = clean(&c["agency"]);
         return agencies
             .starts_agency(rest)
             .then(|| agencies.split_text(rest).into_iter().map(str::to_owned).collect());
     }
-    if agencies.is_agency_list(&title, &labels.not_agency_words) {
+    // A bare list of agencies heads a block only when the block states duties (a lettered point
+    // that only names office holders does not).
+    if has_duties(cx, s) && agencies.is_agency_list(&title, &labels.not_agency_words) {
         return Some(agencies.split_text(&title).into_iter().map(str::to_owned).collect());
     }
     for verb in &labels.responsibility_verbs {
@@ -57,6 +59,10 @@ pub(crate) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &Agency
         }
     }
     None
+}
+
+fn has_duties(cx: &DocContext<'_>, s: &Section) -> bool {
+    !duties(cx, s).is_empty()
 }
 
 /// The block's items, each on one line: the text after the heading's colon, then every

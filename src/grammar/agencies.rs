@@ -152,12 +152,12 @@ impl Gazetteer {
         while let Some(space) = key[..cut].rfind(' ') {
             cut = space;
             if let Some(&i) = self.by_key.get(&key[..cut]) {
-                // Only a locality may follow ("… tỉnh Lào Cai"), not more of a name.
+                // Only a locality may follow ("… tỉnh Lào Cai"), not more of a name; after a
+                // body named by its level ("Ủy ban nhân dân tỉnh") the place name itself.
                 let rest = &key[cut + 1..];
-                if ["tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn"]
-                    .iter()
-                    .any(|l| rest.starts_with(l))
-                {
+                const LOCALITIES: [&str; 8] =
+                    ["tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn"];
+                if LOCALITIES.iter().any(|l| rest.starts_with(l) || key[..cut].ends_with(l)) {
                     return Some(&self.entries[i]);
                 }
                 return None;
@@ -201,6 +201,7 @@ mod tests {
         assert_eq!(a.lookup("Sở Công Thương tỉnh Lào Cai").map(|e| e.id.as_str()), Some("so_cong_thuong"));
         assert_eq!(a.lookup("Sở Văn hóa, Thể thao và Du lịch").map(|e| e.id.as_str()), Some("so_vhttdl"));
         assert_eq!(a.lookup("Sở Công Thương Mới"), None);
+        assert_eq!(a.lookup("Ủy ban nhân dân tỉnh Vĩnh Long").map(|e| e.id.as_str()), Some("ubnd_tinh"));
         assert_eq!(a.head_of("Trung tâm Xúc tiến"), Some("Trung tâm"));
         assert_eq!(a.head_of("Sởi"), None);
         assert!(a.is_collective("các cơ quan, đơn vị liên quan"));

@@ -8,7 +8,7 @@ use super::{Blocks, DocTypes, HeadingScheme, Headings, Ordinal, TextRules, ToneP
 use crate::error::GrammarError;
 
 /// The grammar files vanban reads, by name, with their embedded text.
-const EMBEDDED: [(&str, &str); 9] = [
+const EMBEDDED: [(&str, &str); 10] = [
     ("doc_types.yaml", include_str!("../../grammars/doc_types.yaml")),
     ("headings.yaml", include_str!("../../grammars/headings.yaml")),
     ("text.yaml", include_str!("../../grammars/text.yaml")),
@@ -18,11 +18,12 @@ const EMBEDDED: [(&str, &str); 9] = [
     ("citations.yaml", include_str!("../../grammars/citations.yaml")),
     ("units.yaml", include_str!("../../grammars/units.yaml")),
     ("time.yaml", include_str!("../../grammars/time.yaml")),
+    ("tables.yaml", include_str!("../../grammars/tables.yaml")),
 ];
 
 /// The grammar files vanban reads, by name.
-pub const FILE_NAMES: [&str; 9] = {
-    let mut names = [""; 9];
+pub const FILE_NAMES: [&str; 10] = {
+    let mut names = [""; 10];
     let mut i = 0;
     while i < EMBEDDED.len() {
         names[i] = EMBEDDED[i].0;

@@ -26,7 +26,8 @@ pub(crate) struct Labels {
     pub(crate) assign_cues: Vec<String>,
     pub(crate) partner_cues: Vec<String>,
     pub(crate) work_verbs: Vec<String>,
-    pub(crate) responsibility_title_prefixes: Vec<String>,
+    /// Regexes capturing `agency`.
+    pub(crate) responsibility_title_patterns: Vec<regex::Regex>,
     pub(crate) responsibility_verbs: Vec<String>,
     pub(crate) not_agency_words: Vec<String>,
     pub(crate) recipient_item_prefixes: Vec<String>,
@@ -45,7 +46,7 @@ struct File {
     assign_cues: Vec<String>,
     partner_cues: Vec<String>,
     work_verbs: Vec<String>,
-    responsibility_title_prefixes: Vec<String>,
+    responsibility_title_patterns: Vec<String>,
     responsibility_verbs: Vec<String>,
     not_agency_words: Vec<String>,
     recipient_item_prefixes: Vec<String>,
@@ -87,6 +88,17 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
     if f.lead_cue.trim().is_empty() {
         return Err(GrammarError::Invalid { file: file.to_owned(), message: "lead_cue must not be empty".into() });
     }
+    let mut responsibility_title_patterns = Vec::new();
+    for p in &f.responsibility_title_patterns {
+        let re = super::compile_regex(file, "responsibility_title_patterns", p, true)?;
+        if !re.capture_names().any(|n| n == Some("agency")) {
+            return Err(GrammarError::Invalid {
+                file: file.to_owned(),
+                message: format!("responsibility_title_patterns: `{p}` must capture `agency`"),
+            });
+        }
+        responsibility_title_patterns.push(re);
+    }
     let mut positions: Vec<(String, String)> = f.positions.into_iter().collect();
     positions.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
     Ok(Labels {
@@ -95,7 +107,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         assign_cues: f.assign_cues,
         partner_cues: lower(f.partner_cues),
         work_verbs: lower(f.work_verbs),
-        responsibility_title_prefixes: lower(f.responsibility_title_prefixes),
+        responsibility_title_patterns,
         responsibility_verbs: lower(f.responsibility_verbs),
         not_agency_words: lower(f.not_agency_words),
         recipient_item_prefixes: f.recipient_item_prefixes,

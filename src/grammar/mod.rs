@@ -9,6 +9,7 @@ pub(crate) mod agencies;
 pub(crate) mod citations;
 mod files;
 pub(crate) mod labels;
+pub(crate) mod tables;
 pub(crate) mod time;
 pub(crate) mod units;
 
@@ -32,6 +33,7 @@ pub struct Grammar {
     pub(crate) citations: citations::CitationRules,
     pub(crate) units: units::Units,
     pub(crate) time: time::TimeRules,
+    pub(crate) tables: tables::TableRules,
 }
 
 /// Document types and appendix markers (`doc_types.yaml`).
@@ -167,6 +169,10 @@ impl Grammar {
             time: {
                 let (f, y) = compile("time.yaml");
                 time::compile(f, y)?
+            },
+            tables: {
+                let (f, y) = compile("tables.yaml");
+                tables::compile(f, y)?
             },
         })
     }

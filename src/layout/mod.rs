@@ -9,6 +9,11 @@
 //! see paragraphs and headings. Everything it removes is counted in a diagnostic.
 //!
 //! The output text is the record's `text`: every span of the record indexes into it.
+//!
+//! Paged inputs (PDF) know where each page starts in the decoded text; [`mark_pages`] puts a
+//! [`PAGE_MARK`] line there before normalization, and this stage takes the marks out again and
+//! reports where the pages start in the final text ([`Layout::page_starts`]), wherever joins,
+//! removals and normalization moved them.
 
 mod footnotes;
 mod wrap;
@@ -47,6 +52,34 @@ pub struct Layout {
     pub lines: Vec<Line>,
     /// What layout repair changed or removed.
     pub diagnostics: Vec<Diagnostic>,
+    /// Byte offsets in `text` where each page starts, for a text with [`PAGE_MARK`] lines (paged
+    /// inputs); else empty. A page whose first line was joined to the last line of the page
+    /// before starts inside that line.
+    pub page_starts: Vec<usize>,
+}
+
+/// A line holding only this character marks the start of a page (a Unicode noncharacter, so
+/// that no document text is mistaken for it).
+pub const PAGE_MARK: char = '\u{FDD0}';
+
+/// `text` with a [`PAGE_MARK`] line before the line holding each offset of `page_starts`.
+pub fn mark_pages(text: &str, page_starts: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len() + page_starts.len() * 4);
+    let mut done = 0;
+    for &start in page_starts {
+        let start = start.min(text.len());
+        // Back to the start of the line (a page always starts a line in decoded text).
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1).max(done);
+        out.push_str(&text[done..line_start]);
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push(PAGE_MARK);
+        out.push('\n');
+        done = line_start;
+    }
+    out.push_str(&text[done..]);
+    out
 }
 
 impl Layout {
@@ -66,10 +99,13 @@ pub(crate) struct WorkLine {
     pub(crate) removed: bool,
 }
 
+/// A line is a table row when tabs separate cells in it: a tab between two pieces of text, or
+/// several tabs (a row continued on the next page is one cell among empty ones). A single tab
+/// that only indents a line ("\tCăn cứ Luật …") or trails it is layout, not a table.
 fn kind_of(line: &str) -> LineKind {
     if line.trim().is_empty() {
         LineKind::Blank
-    } else if line.contains('\t') {
+    } else if line.trim_matches('\t').contains('\t') || line.matches('\t').count() >= 2 {
         LineKind::TableRow
     } else {
         LineKind::Text
@@ -78,7 +114,16 @@ fn kind_of(line: &str) -> LineKind {
 
 /// Repair the layout of canonical `text` (already normalized: LF line ends, trimmed lines).
 pub fn layout(text: &str, grammar: &Grammar) -> Layout {
-    let mut lines: Vec<WorkLine> = text.lines().map(|l| WorkLine { text: l.to_owned(), kind: kind_of(l), removed: false }).collect();
+    let mut lines: Vec<WorkLine> = Vec::with_capacity(text.len() / 40);
+    // Line index at which each page starts.
+    let mut marks = Vec::new();
+    for l in text.lines() {
+        if l.len() == PAGE_MARK.len_utf8() && l.starts_with(PAGE_MARK) {
+            marks.push(lines.len());
+            continue;
+        }
+        lines.push(WorkLine { text: l.to_owned(), kind: kind_of(l), removed: false });
+    }
     let mut diagnostics = Vec::new();
 
     let removed = remove_page_numbers(&mut lines, grammar);
@@ -91,6 +136,16 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
     }
 
     let notes = footnotes::extract(&mut lines, grammar);
+
+    // The first line of each page, and the text it starts with, to find it after the joins.
+    let page_firsts: Vec<Option<(usize, String)>> = marks
+        .iter()
+        .map(|&m| {
+            (m..lines.len())
+                .find(|&j| lines[j].kind != LineKind::Blank && !lines[j].removed)
+                .map(|j| (j, lines[j].text.trim().chars().take(24).collect()))
+        })
+        .collect();
 
     let joined = wrap::join_wrapped(&mut lines, grammar);
     if joined > 0 {
@@ -105,7 +160,9 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
     let mut out = String::with_capacity(text.len() + 64);
     let mut out_lines = Vec::with_capacity(lines.len());
     let mut prev_blank = true;
-    for l in lines.into_iter().filter(|l| !l.removed) {
+    // Where each work line went in `out`.
+    let mut placed: Vec<Option<usize>> = vec![None; lines.len()];
+    for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.removed) {
         if l.kind == LineKind::Blank {
             if prev_blank {
                 continue;
@@ -114,12 +171,14 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
         } else {
             prev_blank = false;
         }
+        placed[i] = Some(out.len());
         push_line(&mut out, &mut out_lines, &l.text, l.kind);
     }
     while out_lines.last().is_some_and(|l: &Line| l.kind == LineKind::Blank) {
         out_lines.pop();
         out.pop();
     }
+    let page_starts = page_offsets(&page_firsts, &lines, &placed, &out);
     let mut anchors = Vec::new();
     if !notes.is_empty() {
         push_line(&mut out, &mut out_lines, "", LineKind::Blank);
@@ -142,7 +201,39 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
             .with_span(span),
         );
     }
-    Layout { text: out, lines: out_lines, diagnostics }
+    Layout { text: out, lines: out_lines, diagnostics, page_starts }
+}
+
+/// Where each page starts in `out`: at its first line, or inside the line that absorbed it.
+fn page_offsets(
+    firsts: &[Option<(usize, String)>],
+    lines: &[WorkLine],
+    placed: &[Option<usize>],
+    out: &str,
+) -> Vec<usize> {
+    let end = out.len();
+    let mut starts = Vec::with_capacity(firsts.len());
+    let mut prev = 0;
+    for first in firsts {
+        let start = match first {
+            None => end,
+            Some((j, _)) if !lines[*j].removed && placed[*j].is_some() => placed[*j].unwrap_or(end),
+            Some((j, snippet)) => {
+                let host = (0..*j).rev().find(|&i| !lines[i].removed && lines[i].kind != LineKind::Blank);
+                match host.and_then(|i| placed[i].map(|at| (at, at + lines[i].text.len()))) {
+                    Some((at, host_end)) => {
+                        let host_text = out.get(at..host_end.min(end)).unwrap_or("");
+                        at + host_text.rfind(snippet.as_str()).unwrap_or(0)
+                    }
+                    None => end,
+                }
+            }
+        };
+        let start = start.clamp(prev, end);
+        starts.push(start);
+        prev = start;
+    }
+    starts
 }
 
 fn push_line(out: &mut String, lines: &mut Vec<Line>, text: &str, kind: LineKind) {
@@ -209,6 +300,14 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_indenting_or_trailing_tab_is_no_table() {
+        assert_eq!(kind_of("\tCăn cứ Luật Tổ chức Chính phủ;"), LineKind::Text);
+        assert_eq!(kind_of("3. Các cá nhân trực thuộc.\t"), LineKind::Text);
+        assert_eq!(kind_of("1\tMột"), LineKind::TableRow);
+        assert_eq!(kind_of("\thoạt động truyền thông.\t\t\t"), LineKind::TableRow);
+    }
+
+    #[test]
     fn page_numbers_between_pages_are_removed() {
         let l = run("- Một mục tiêu đạt được.\n\n4\n\n- Mục tiêu tiếp theo.\n");
         assert!(!l.text.contains("\n4\n"), "{}", l.text);
@@ -225,5 +324,26 @@ mod tests {
     fn numbered_headings_are_not_page_numbers() {
         let l = run("Mở đầu.\n\n2.\n\nTiếp.\n");
         assert!(l.text.contains("2."));
+    }
+
+    #[test]
+    fn page_marks_become_page_starts() {
+        let decoded = "Trang một.\nHết trang một.\nĐầu trang hai.\n";
+        let marked = mark_pages(decoded, &[0, decoded.find("Đầu").unwrap()]);
+        assert_eq!(marked.matches(PAGE_MARK).count(), 2);
+        let l = run(&marked);
+        assert!(!l.text.contains(PAGE_MARK), "{}", l.text);
+        assert_eq!(l.page_starts.len(), 2);
+        assert_eq!(l.page_starts[0], 0);
+        assert!(l.text[l.page_starts[1]..].starts_with("Đầu trang hai."), "{:?}", l);
+    }
+
+    #[test]
+    fn a_page_joined_to_the_one_before_starts_inside_the_line() {
+        let text = "Căn cứ Luật Tổ chức chính quyền\nđịa phương ngày 19 tháng 6;\n";
+        let marked = mark_pages(text, &[0, text.find("địa").unwrap()]);
+        let l = run(&marked);
+        assert_eq!(l.text, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6;\n");
+        assert!(l.text[l.page_starts[1]..].starts_with("địa phương"), "{:?}", l.page_starts);
     }
 }

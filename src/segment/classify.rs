@@ -80,8 +80,9 @@ pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
     info.letterhead = g.blocks.letterhead.iter().any(|r| r.is_match(line));
     info.attached = g.doc_types.appendix_attached.iter().any(|r| r.is_match(line));
     if upper {
-        let up = line.to_uppercase();
-        info.appendix_title = g.doc_types.appendix_titles.iter().any(|t| up.starts_with(t.as_str()));
+        // Compared without diacritics: "PHU LUC" is printed too.
+        let folded = fold(line);
+        info.appendix_title = g.doc_types.appendix_titles.iter().any(|t| folded.starts_with(&fold(t)));
     }
     if info.doc_type.is_none() && !info.closing {
         match g.headings.bullets.iter().find_map(|b| b.find(line)) {
@@ -205,6 +206,17 @@ fn to_roman(mut n: u32) -> String {
     s
 }
 
+/// `s` in upper case without diacritics ("Phụ lục" -> "PHU LUC"), for matching labels printed
+/// without their marks.
+pub(crate) fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| if c == 'đ' || c == 'Đ' { 'D' } else { c })
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 /// All letters upper case, and at least two of them.
 pub(crate) fn is_upper(s: &str) -> bool {
     let mut letters = 0;
@@ -287,5 +299,6 @@ mod tests {
         assert!(classify_line("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024", &g).letterhead);
         assert!(classify_line("(Kèm theo Kế hoạch số 525 /KH-UBND ngày 29 tháng 12 năm 2022)", &g).attached);
         assert!(classify_line("PHỤ LỤC: DANH MỤC NHIỆM VỤ", &g).appendix_title);
+        assert!(classify_line("PHU LUC", &g).appendix_title, "printed without diacritics");
     }
 }

@@ -73,7 +73,7 @@ pub fn segment(layout: &Layout, g: &Grammar) -> Skeleton {
                 opens.push((0, i));
                 last_type = Some(i);
             }
-            Some(t) if !is_appendix && non_blank_between(layout, t + 1, i) >= MIN_DOCUMENT_LINES => {
+            Some(t) if !is_appendix && opens_another(layout, &infos, t, i) => {
                 let first = letterhead_start(layout, &infos, t + 1, i);
                 opens.push((first, i));
                 last_type = Some(i);
@@ -92,6 +92,18 @@ pub fn segment(layout: &Layout, g: &Grammar) -> Skeleton {
         }
     }
     Skeleton { documents }
+}
+
+/// Whether the type line `next` opens a document after the one whose type line is `prev`. The
+/// same type again ("QUYẾT ĐỊNH" as the enacting formula printed without its colon) opens one
+/// only after the first document has closed (recipients or signature); another type needs the
+/// first document to have a body.
+fn opens_another(layout: &Layout, infos: &[LineInfo], prev: usize, next: usize) -> bool {
+    let same_kind = infos[prev].doc_type.as_ref().map(|d| &d.0) == infos[next].doc_type.as_ref().map(|d| &d.0);
+    if same_kind {
+        return (prev + 1..next).any(|j| infos[j].closing);
+    }
+    non_blank_between(layout, prev + 1, next) >= MIN_DOCUMENT_LINES
 }
 
 fn non_blank_between(layout: &Layout, from: usize, to: usize) -> usize {
@@ -218,7 +230,7 @@ fn find_appendix(
 }
 
 fn starts_phu_luc(line: &str) -> bool {
-    line.trim_start().to_uppercase().starts_with("PHỤ LỤC")
+    classify::fold(line.trim_start()).starts_with("PHU LUC")
 }
 
 /// Position lines of a signature ("PHÓ CHỦ TỊCH", "CHỦ TỊCH", "GIÁM ĐỐC") are short and upper
@@ -230,7 +242,7 @@ fn looks_like_signature(line: &str) -> bool {
 /// "Phụ lục I" / "Phụ lục 2" when the appendix is numbered, else the plain marker.
 fn appendix_marker(line: &str, plain: &str) -> String {
     static NUMBERED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?i:phụ lục)\s+(?P<num>[IVXLC]+|\d{1,3}[a-z]?)\b").expect("static regex is valid")
+        Regex::new(r"^(?i:phụ lục|phu luc)\s+(?P<num>[IVXLC]+|\d{1,3}[a-z]?)\b").expect("static regex is valid")
     });
     match NUMBERED.captures(line.trim()) {
         Some(c) => format!("{plain} {}", &c["num"]),
@@ -240,7 +252,8 @@ fn appendix_marker(line: &str, plain: &str) -> String {
 
 fn appendix_title(line: &str) -> String {
     static MARKER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?i:phụ lục)(?:\s+(?:[IVXLC]+|\d{1,3}[a-z]?)\b)?[\s:.\-–]*").expect("static regex is valid")
+        Regex::new(r"^(?i:phụ lục|phu luc)(?:\s+(?:[IVXLC]+|\d{1,3}[a-z]?)\b)?[\s:.\-–]*")
+            .expect("static regex is valid")
     });
     let t = line.trim();
     match MARKER.find(t) {

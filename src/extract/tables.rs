@@ -1,0 +1,1545 @@
+//! Tables (SPEC §7): the tab-separated rows of a document read back into tables.
+//!
+//! Every converter in front of this stage writes a table row as one line of cells separated by
+//! tabs ([`LineKind::TableRow`]). What comes out of a PDF or a Word file is damaged in the same
+//! few ways, and each has a rule here:
+//!
+//! - **Grouping.** Consecutive table rows make a block; blank lines, page numbers and a few
+//!   short debris lines between them (a page break) do not end it, any other line does. A row
+//!   with one filled cell never starts a block (a tab-indented paragraph is not a table), and a
+//!   row whose cell is only ":" or "=" is a formula or a "key : value" line, not a table row.
+//!   Blocks in the letterhead, or holding the recipients label or a signing capacity, are layout.
+//! - **Header.** The rows at the top that read like labels (no amounts, no row marker, short
+//!   cells) are the header: the first with at least two filled cells, the next ones only where
+//!   they fill the columns under a spanning cell above them or start with an empty cell. A
+//!   column-index row right after it ("A  B  1  2 … 12= 5 + 10 + 11  13") is dropped.
+//! - **Stitching.** After a page break, rows that repeat the header (most of their words are
+//!   header words, even when a page garbled "2018" into "DÂN") are dropped with the index row
+//!   after them, and the table goes on. A piece that starts with a header of its own that does
+//!   not match starts a new table. So a table split over pages is one table whether its header
+//!   is repeated or not, and two tables one after the other stay two.
+//! - **Continuation rows.** A row without a marker, without amounts, whose text starts in lower
+//!   case or goes on from a cell that stops mid-phrase ("… thông qua các" + "hoạt động truyền
+//!   thông …") is the rest of the row above cut by a page break: its pieces are appended to the
+//!   cells of that row.
+//! - **Alignment.** Every body row gets exactly as many cells as the table has columns. A row
+//!   printed with fewer cells (the converter dropped an empty cell) or more (spurious empty
+//!   cells) is aligned by trying where the missing cells go (or which empty cells go): each try
+//!   is scored by how well each cell fits its column (numbers in number columns, text in text
+//!   columns, as the complete rows show) and by the sums the table states (a "Cộng"/"Tổng"
+//!   column equals the columns it adds up). The best try wins; ties keep the earliest.
+//! - **Row kinds.** "total": the label starts with a total word ("TỔNG CỘNG (dự kiến)");
+//!   "group": only a marker and a label ("I  Phát triển Chính quyền số"), or a Roman or
+//!   upper-case letter marker with no lead; otherwise "item". All are kept in `rows`.
+//! - **Caption and unit.** The caption is the title above the table (an upper-case title line,
+//!   with the sub-title line under it); "(Kèm theo …)" lines are skipped. The unit comes from an
+//!   "ĐVT:" / "Đơn vị tính:" line above the table or a bracket in a header cell ("(triệu đồng)").
+//! - **Arithmetic.** Which columns add up to a "Cộng"/"Tổng" column is learnt from the header
+//!   (the columns beside it under the same spanning cell, or the other totals for a top-level
+//!   total) and kept only when the complete rows agree. Each row is checked against those sums
+//!   and each column against the total row; a disagreement is a `table.sum_mismatch`
+//!   diagnostic with both figures. The same checks settle an ambiguous "." ("95.200"): the
+//!   reading under which the table adds up (and its total is not below its items) wins; when
+//!   nothing settles it, the Vietnamese reading is kept and `table.ambiguous_number` says so.
+
+use std::collections::BTreeSet;
+
+use super::DocContext;
+use super::money::{self, Separator};
+use crate::grammar::tables::{ColumnRole, TableRules};
+use crate::layout::LineKind;
+use crate::model::{Diagnostic, Severity, Span, Table};
+use crate::segment::is_upper;
+
+/// Most alignments tried for one row.
+const MAX_CANDIDATES: usize = 4096;
+/// Most `table.sum_mismatch` diagnostics per table (then one line counts the rest).
+const MAX_SUM_DIAGNOSTICS: usize = 8;
+/// Non-blank lines looked at above a table for its caption and unit.
+const CAPTION_WINDOW: usize = 6;
+/// Fixed-point scale of the sums: numbers are compared in millionths.
+const SCALE: u32 = 6;
+
+/// A table read from the text, with what the tasks and budgets need to know about it.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadTable {
+    /// The SPEC §7 table.
+    pub(crate) table: Table,
+    /// 1-based index of the table in its document.
+    pub(crate) index: usize,
+    /// One per column.
+    pub(crate) columns: Vec<Column>,
+    /// Where each body row is.
+    pub(crate) row_spans: Vec<Span>,
+    /// How "." and "," are read in this table.
+    pub(crate) separator: Separator,
+    /// The column holding each row's grand total ("Tổng kinh phí", "Tổng"), if any.
+    pub(crate) total_col: Option<usize>,
+}
+
+/// What the header says about one column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Column {
+    /// The header cells over the column, top down, joined by " / ".
+    pub(crate) label: String,
+    /// The role its header names (the lowest header cell first).
+    pub(crate) role: Option<ColumnRole>,
+    /// A row-number column (STT).
+    pub(crate) marker: bool,
+    /// Holds amounts of money.
+    pub(crate) money: bool,
+    /// Adds up other columns ("Cộng", "Tổng").
+    pub(crate) total: bool,
+}
+
+/// `cells` with white space runs made single spaces and the ends trimmed.
+pub(crate) fn clean_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Read every table of the document, in reading order.
+pub(crate) fn read(cx: &DocContext<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<ReadTable> {
+    let mut out = Vec::new();
+    for block in blocks(cx) {
+        for draft in split(&cx.g.tables, block) {
+            let index = out.len() + 1;
+            if let Some(t) = build(cx, draft, index, diagnostics) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines -> blocks of rows
+
+/// One table line.
+#[derive(Debug, Clone)]
+struct RawRow {
+    cells: Vec<String>,
+    span: Span,
+    /// A page break (blank lines, a page number) lies between it and the row before.
+    after_break: bool,
+}
+
+impl RawRow {
+    fn filled(&self) -> usize {
+        self.cells.iter().filter(|c| !c.is_empty()).count()
+    }
+}
+
+fn blocks(cx: &DocContext<'_>) -> Vec<Vec<RawRow>> {
+    let t = &cx.g.tables;
+    let letterhead_end = cx.header_lines().end;
+    let mut out = Vec::new();
+    let mut cur: Vec<RawRow> = Vec::new();
+    let (mut gap, mut debris) = (false, 0usize);
+    for i in cx.lines() {
+        let line = cx.layout.lines[i];
+        let text = &cx.text()[line.span.start..line.span.end];
+        match line.kind {
+            LineKind::TableRow if i >= letterhead_end => {
+                let cells: Vec<String> = text.split('\t').map(clean_cell).collect();
+                if cells.iter().any(|c| t.is_layout_cell(c)) {
+                    flush(cx, &mut cur, &mut out);
+                    gap = false;
+                    continue;
+                }
+                let row = RawRow { cells, span: line.span, after_break: gap && !cur.is_empty() };
+                match row.filled() {
+                    0 => gap |= !cur.is_empty(),
+                    1 if cur.is_empty() => {}
+                    _ => {
+                        cur.push(row);
+                        gap = false;
+                        debris = 0;
+                    }
+                }
+            }
+            LineKind::Blank => gap |= !cur.is_empty(),
+            LineKind::Text if !cur.is_empty() && debris < t.max_debris_lines && is_debris(cx, text) => {
+                debris += 1;
+                gap = true;
+            }
+            _ => {
+                flush(cx, &mut cur, &mut out);
+                gap = false;
+                debris = 0;
+            }
+        }
+    }
+    flush(cx, &mut cur, &mut out);
+    out
+}
+
+/// A short line between two table pieces: a page number, a stray mark.
+fn is_debris(cx: &DocContext<'_>, text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= cx.g.tables.max_debris_chars
+        && (cx.g.text.page_number.iter().any(|r| r.is_match(t)) || !t.chars().any(char::is_alphabetic))
+}
+
+fn flush(cx: &DocContext<'_>, cur: &mut Vec<RawRow>, out: &mut Vec<Vec<RawRow>>) {
+    while cur.last().is_some_and(|r| r.filled() < 2) {
+        cur.pop();
+    }
+    let rows = std::mem::take(cur);
+    if rows.iter().filter(|r| r.filled() >= 2).count() < 2 {
+        return;
+    }
+    let b = &cx.g.blocks;
+    let closing = rows.iter().flat_map(|r| &r.cells).any(|c| {
+        b.recipients_labels.iter().any(|re| re.is_match(c))
+            || b.capacity.iter().any(|re| re.is_match(c))
+            || (rows.len() <= 4 && b.letterhead.iter().any(|re| re.is_match(c)))
+    });
+    if !closing {
+        out.push(rows);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks -> tables: header, index row, repeated headers, new tables
+
+/// A table before its rows are aligned.
+#[derive(Debug, Clone)]
+struct Draft {
+    header: Vec<Vec<String>>,
+    body: Vec<RawRow>,
+    span: Span,
+}
+
+fn split(t: &TableRules, rows: Vec<RawRow>) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let (h, skip) = header_at(t, &rows, i);
+        let header: Vec<Vec<String>> = rows[i..i + h].iter().map(|r| r.cells.clone()).collect();
+        let words = header_words(&header);
+        let mut draft = Draft { header, body: Vec::new(), span: rows[i].span };
+        let mut j = i + h + usize::from(skip);
+        while j < rows.len() {
+            let r = &rows[j];
+            // A repeated header: drop it, and the index row after it.
+            let repeated = repeats_header(t, r, &words, if r.after_break { 0.6 } else { 0.9 });
+            if repeated && !words.is_empty() {
+                let mut k = j + 1;
+                while k < rows.len() && k - j < t.max_header_rows && repeats_header(t, &rows[k], &words, 0.6) {
+                    k += 1;
+                }
+                if k < rows.len() && is_index_row(t, &rows[k]) {
+                    k += 1;
+                }
+                draft.span.end = rows[k - 1].span.end;
+                j = k;
+                continue;
+            }
+            // A header of its own after a page break: a new table.
+            if r.after_break && !draft.body.is_empty() && header_like(t, r, true) {
+                let (h2, _) = header_at(t, &rows, j);
+                let data_after = rows.get(j + h2).is_some_and(|n| !header_like(t, n, false));
+                if h2 > 0 && data_after {
+                    break;
+                }
+            }
+            draft.span.end = r.span.end;
+            draft.body.push(r.clone());
+            j += 1;
+        }
+        if draft.body.is_empty() && draft.header.len() > 1 {
+            // Labels only: the first row is the header, the rest are data.
+            let rest: Vec<RawRow> = rows[i + 1..i + h].to_vec();
+            draft.header.truncate(1);
+            draft.body = rest;
+        }
+        if !draft.body.is_empty() {
+            out.push(draft);
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// How many header rows start at `i`, and whether a column-index row follows them.
+fn header_at(t: &TableRules, rows: &[RawRow], i: usize) -> (usize, bool) {
+    let mut h = 0;
+    while h < t.max_header_rows && i + h < rows.len() {
+        let r = &rows[i + h];
+        if !header_like(t, r, h == 0) {
+            break;
+        }
+        if h > 0 {
+            let above = &rows[i + h - 1];
+            let starts_empty = r.cells.first().is_none_or(String::is_empty);
+            if !(starts_empty || fills_span(above, r)) {
+                break;
+            }
+        }
+        h += 1;
+    }
+    let index = rows.get(i + h).is_some_and(|r| is_index_row(t, r));
+    (h, index)
+}
+
+/// `r` reads like a header row: labels, no amounts, no row marker, no total word.
+fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
+    if first && r.filled() < 2 {
+        return false;
+    }
+    // ("Tổng" is a column label here: a total row would hold amounts.)
+    if is_index_row(t, r) {
+        return false;
+    }
+    let lead = r.cells.first().map_or("", String::as_str);
+    if !lead.is_empty() && t.item_marker.is_match(lead) && !t.is_marker_column(lead) {
+        return false;
+    }
+    let mut letters = false;
+    for c in r.cells.iter().filter(|c| !c.is_empty()) {
+        if c.chars().count() > t.max_header_cell_chars || (is_number(c) && !is_year(c)) {
+            return false;
+        }
+        letters |= c.chars().any(char::is_alphabetic);
+    }
+    letters
+}
+
+/// `r` has a cell under a cell of `above` that spans over empty cells.
+fn fills_span(above: &RawRow, r: &RawRow) -> bool {
+    let mut open = false;
+    for (c, cell) in r.cells.iter().enumerate() {
+        let up = above.cells.get(c).map_or("", String::as_str);
+        if !up.is_empty() {
+            open = true;
+        } else if open && !cell.is_empty() {
+            return true;
+        }
+    }
+    false
+}
+
+/// "A  B  1  2 … 12= 5 + 10 + 11  13": every filled cell an index, numbers rising.
+fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
+    let filled: Vec<&String> = r.cells.iter().filter(|c| !c.is_empty()).collect();
+    if filled.len() < 3 || filled.len() * 5 < r.cells.len() * 3 {
+        return false;
+    }
+    let mut last: Option<u32> = None;
+    let mut numbers = 0;
+    for c in filled {
+        if !t.index_cell.is_match(c) {
+            return false;
+        }
+        let digits: String = c.trim_start_matches('(').chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = digits.parse::<u32>() {
+            if last.is_some_and(|l| n <= l) {
+                return false;
+            }
+            last = Some(n);
+            numbers += 1;
+        }
+    }
+    numbers >= 2
+}
+
+fn header_words(header: &[Vec<String>]) -> BTreeSet<String> {
+    header.iter().flatten().flat_map(|c| words(c)).collect()
+}
+
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+/// `r` repeats the header: at least `share` of its words are header words, and it holds no
+/// amount. A "#" or other marker debris in its first cell does not count.
+fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: f64) -> bool {
+    if header.is_empty() {
+        return false;
+    }
+    let mut total = 0usize;
+    let mut known = 0usize;
+    for (k, c) in r.cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+        if k == 0 && t.item_marker.is_match(c) {
+            continue;
+        }
+        if is_number(c) && !is_year(c) {
+            return false;
+        }
+        for w in words(c) {
+            total += 1;
+            known += usize::from(header.contains(&w));
+        }
+    }
+    total > 0 && (known as f64) >= share * (total as f64)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells
+
+fn is_number(c: &str) -> bool {
+    money::parse_number(c, Separator::Auto).is_some()
+}
+
+fn is_year(c: &str) -> bool {
+    c.len() == 4 && (c.starts_with("19") || c.starts_with("20")) && c.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The first filled cell among the first three: a row's label.
+fn first_label(cells: &[String]) -> &str {
+    cells.iter().take(3).find(|c| !c.is_empty() && !is_number(c)).map_or("", String::as_str)
+}
+
+/// "Tổng cộng", "TỔNG CỘNG (dự kiến)", "Cộng": a total word and at most a few more words.
+fn is_total_label(t: &TableRules, label: &str) -> bool {
+    let Some((len, _)) = t.total_rows.match_at(label) else { return false };
+    let rest = label[len..].trim_start_matches([' ', ':', '-']);
+    rest.is_empty() || rest.starts_with('(') || rest.split_whitespace().count() <= t.total_row_max_extra_words
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Empty,
+    Num,
+    Marker,
+    /// Both a number and a row marker ("1", "2.1").
+    NumMarker,
+    Text,
+}
+
+fn class(t: &TableRules, c: &str) -> Class {
+    if c.is_empty() || c == "-" {
+        return Class::Empty;
+    }
+    let marker = t.item_marker.is_match(c);
+    match (is_number(c), marker) {
+        (true, true) => Class::NumMarker,
+        (true, false) => Class::Num,
+        (false, true) => Class::Marker,
+        (false, false) => Class::Text,
+    }
+}
+
+/// A number in millionths, with its count of decimals.
+fn value(c: &str, sep: Separator) -> Option<(i128, u32)> {
+    let d = money::parse_number(c, sep)?;
+    if d.scale() > SCALE {
+        return None;
+    }
+    Some((d.mantissa().checked_mul(10i128.pow(SCALE - d.scale()))?, d.scale()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns, profiles and sums
+
+/// How a column's cells look in the rows that were printed whole.
+#[derive(Debug, Clone, Default)]
+struct Profile {
+    num: u32,
+    text: u32,
+    marker: u32,
+}
+
+impl Profile {
+    fn total(&self) -> u32 {
+        self.num + self.text + self.marker
+    }
+}
+
+/// Column `total` adds up columns `parts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Relation {
+    total: usize,
+    parts: Vec<usize>,
+}
+
+/// What aligning a row needs to know about the table.
+struct Model<'a> {
+    t: &'a TableRules,
+    ncols: usize,
+    columns: Vec<Column>,
+    profiles: Vec<Profile>,
+    relations: Vec<Relation>,
+    sep: Separator,
+}
+
+impl Model<'_> {
+    /// How badly a cell fits a column: 0 (fits) to 1.
+    fn cost(&self, cell: &str, col: usize) -> f64 {
+        let k = class(self.t, cell);
+        if k == Class::Empty {
+            return 0.0;
+        }
+        let p = &self.profiles[col];
+        let n = p.total();
+        if self.columns[col].role == Some(ColumnRole::Time) {
+            // Years, ranges, "Năm 2023", "Quý II": anything goes in a time column.
+            return 0.2;
+        }
+        // A year in a money column is more likely a shifted time cell than an amount.
+        let year = if self.columns[col].money && is_year(cell) { 0.5 } else { 0.0 };
+        if n >= 2 {
+            let share = |x: u32| f64::from(x) / f64::from(n);
+            return year
+                + match k {
+                    Class::Num => 1.0 - share(p.num),
+                    Class::Text => 1.0 - share(p.text),
+                    Class::Marker => 1.0 - share(p.marker),
+                    Class::NumMarker => 1.0 - share(p.num).max(share(p.marker)),
+                    Class::Empty => 0.0,
+                };
+        }
+        let c = &self.columns[col];
+        if c.marker {
+            return if matches!(k, Class::Marker | Class::NumMarker) { 0.0 } else { 1.0 };
+        }
+        year + match (c.money || c.role == Some(ColumnRole::NotMoney), c.role) {
+            (true, _) => match k {
+                Class::Num => 0.0,
+                Class::Text => 1.0,
+                _ => 0.3,
+            },
+            (false, Some(ColumnRole::Time)) => 0.2,
+            (false, Some(_)) => match k {
+                Class::Text => 0.0,
+                Class::Marker => 0.8,
+                _ => 1.0,
+            },
+            (false, None) => 0.5,
+        }
+    }
+
+    /// Score of a try: column `c` gets cell `cand[c]` of `row` (or an empty cell). The fit of
+    /// the cells, minus the sums it satisfies, plus the sums it breaks, plus tiny preferences
+    /// for missing cells in runs of empty cells and for the row as printed. Lower is better.
+    fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>]) -> f64 {
+        let mut s: f64 = cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| row.cost[k][c])).sum();
+        let read = |c: usize| cand.get(c).copied().flatten().map_or(Some(None), |k| row.values[k]);
+        for r in &self.relations {
+            match check_with(r, read) {
+                Some(Check::Holds) => s -= 0.5,
+                Some(Check::Fails { .. }) => s += 0.5,
+                None => {}
+            }
+        }
+        let empty = |c: usize| cand[c].is_none_or(|k| row.cells[k].is_empty());
+        let n = cand.len();
+        for (c, k) in cand.iter().enumerate() {
+            if empty(c) && !(c == 0 || empty(c - 1)) && !(c + 1 == n || empty(c + 1)) {
+                s += 0.01;
+            }
+            if *k != Some(c) {
+                s += 0.001;
+            }
+        }
+        s
+    }
+}
+
+/// The cells of one row, read once: how each fits each column, and its number.
+struct RowCells<'c> {
+    cells: &'c [String],
+    /// `cost[k][c]`: how badly cell `k` fits column `c`.
+    cost: Vec<Vec<f64>>,
+    /// `Some(None)` empty, `Some(Some(v))` a number, `None` text.
+    values: Vec<Option<Option<(i128, u32)>>>,
+}
+
+impl<'c> RowCells<'c> {
+    fn new(model: &Model<'_>, cells: &'c [String]) -> Self {
+        let cost = cells.iter().map(|cell| (0..model.ncols).map(|c| model.cost(cell, c)).collect()).collect();
+        let values = cells
+            .iter()
+            .map(|cell| if cell.is_empty() || cell == "-" { Some(None) } else { value(cell, model.sep).map(Some) })
+            .collect();
+        RowCells { cells, cost, values }
+    }
+
+    fn build(&self, cand: &[Option<usize>]) -> Vec<String> {
+        cand.iter().map(|k| k.map_or_else(String::new, |k| self.cells[k].clone())).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Holds,
+    Fails { total: i128, sum: i128 },
+}
+
+/// Whether `row` satisfies `r`; `None` when it says nothing (all empty, or text in the way).
+fn check(r: &Relation, row: &[String], sep: Separator) -> Option<Check> {
+    check_with(r, |c: usize| -> Option<Option<(i128, u32)>> {
+        let cell = row.get(c).map_or("", String::as_str);
+        if cell.is_empty() || cell == "-" {
+            return Some(None);
+        }
+        value(cell, sep).map(Some)
+    })
+}
+
+/// [`check`] over cell values: `read(c)` is `Some(None)` for an empty cell, `None` for text.
+fn check_with(r: &Relation, read: impl Fn(usize) -> Option<Option<(i128, u32)>>) -> Option<Check> {
+    let total = read(r.total)?;
+    let mut sum = 0i128;
+    let mut any = false;
+    let mut scale = total.map_or(0, |v| v.1);
+    for &p in &r.parts {
+        if let Some((v, s)) = read(p)? {
+            sum += v;
+            any = true;
+            scale = scale.max(s);
+        }
+    }
+    let total_v = total.map(|v| v.0);
+    if total_v.is_none() && !any {
+        return None;
+    }
+    let t = total_v.unwrap_or(0);
+    let ulp = if scale == 0 { 0 } else { 10i128.pow(SCALE - scale) * (r.parts.len() as i128).div_euclid(2).max(1) };
+    if (t - sum).abs() <= ulp { Some(Check::Holds) } else { Some(Check::Fails { total: t, sum }) }
+}
+
+/// The header text over each column: the spanning cells above it, then its own.
+fn column_paths(header: &[Vec<String>], ncols: usize) -> Vec<Vec<String>> {
+    let mut paths = vec![Vec::new(); ncols];
+    for (r, row) in header.iter().enumerate() {
+        let mut carry: Option<&str> = None;
+        for (c, path) in paths.iter_mut().enumerate() {
+            let cell = row.get(c).map_or("", String::as_str);
+            if !cell.is_empty() {
+                carry = Some(cell);
+                path.push(cell.to_owned());
+            } else if let Some(label) = carry {
+                // An empty cell continues the spanning cell on its left when a lower header
+                // row labels this column.
+                if header[r + 1..].iter().any(|lower| lower.get(c).is_some_and(|x| !x.is_empty())) {
+                    path.push(label.to_owned());
+                } else {
+                    carry = None;
+                }
+            }
+        }
+    }
+    paths
+}
+
+fn columns(t: &TableRules, header: &[Vec<String>], ncols: usize) -> Vec<Column> {
+    column_paths(header, ncols)
+        .into_iter()
+        .map(|path| {
+            let role = path.iter().rev().find_map(|p| t.role_of(p));
+            let leaf = path.last().map_or("", String::as_str);
+            let marker = path.iter().any(|p| t.is_marker_column(p));
+            let total = t.total_columns.match_at(leaf).is_some_and(|(len, _)| {
+                let rest = leaf[len..].trim();
+                rest.is_empty() || rest.starts_with('(') || rest.split_whitespace().count() <= 2
+            });
+            let mut label: Vec<&str> = Vec::new();
+            for p in &path {
+                if label.last() != Some(&p.as_str()) {
+                    label.push(p);
+                }
+            }
+            Column { label: label.join(" / "), role, marker, money: false, total }
+        })
+        .collect()
+}
+
+/// Which columns hold money: a money header (or none at all) and mostly numbers below it.
+fn mark_money(model: &mut Model<'_>, has_header: bool) {
+    for (c, col) in model.columns.iter_mut().enumerate() {
+        let p = &model.profiles[c];
+        let numeric = p.num > 0 && p.num * 2 >= p.total();
+        let header_money = matches!(col.role, Some(ColumnRole::Money)) || (col.role.is_none() && col.total);
+        let other_role = matches!(
+            col.role,
+            Some(
+                ColumnRole::Lead
+                    | ColumnRole::Partners
+                    | ColumnRole::Time
+                    | ColumnRole::Result
+                    | ColumnRole::Note
+                    | ColumnRole::NotMoney
+                    | ColumnRole::Name
+            )
+        );
+        col.money = !col.marker
+            && !other_role
+            && if has_header { header_money && (numeric || p.total() == 0) } else { numeric && c > 0 };
+    }
+}
+
+/// The sums the header suggests and the whole rows confirm.
+fn find_relations(model: &Model<'_>, parents: &[Vec<String>], trusted: &[Vec<String>]) -> Vec<Relation> {
+    let cols = &model.columns;
+    let n = cols.len();
+    let parent = |c: usize| parents[c].first().filter(|_| parents[c].len() > 1).cloned();
+    let verify = |r: &Relation| -> (usize, usize) {
+        let (mut holds, mut fails) = (0, 0);
+        for row in trusted {
+            match check(r, row, model.sep) {
+                Some(Check::Holds) => holds += 1,
+                Some(Check::Fails { .. }) => fails += 1,
+                None => {}
+            }
+        }
+        (holds, fails)
+    };
+    let accepted = |holds: usize, fails: usize| holds >= 1 && (fails == 0 || (holds >= 2 && holds >= 3 * fails));
+    let mut out: Vec<Relation> = Vec::new();
+    for c in (0..n).filter(|&c| cols[c].total && cols[c].money) {
+        let p = parent(c);
+        let mut best: Option<(usize, Relation)> = None;
+        for dir in [-1isize, 1] {
+            let mut run = Vec::new();
+            let mut k = c as isize + dir;
+            while k >= 0 && (k as usize) < n {
+                let ku = k as usize;
+                if !cols[ku].money || cols[ku].total || (p.is_some() && parent(ku) != p) {
+                    break;
+                }
+                run.push(ku);
+                k += dir;
+            }
+            for len in 2..=run.len() {
+                let mut parts = run[..len].to_vec();
+                parts.sort_unstable();
+                let rel = Relation { total: c, parts };
+                let (holds, fails) = verify(&rel);
+                let ok = if trusted.is_empty() { p.is_some() && len == run.len() } else { accepted(holds, fails) };
+                if ok && best.as_ref().is_none_or(|(h, _)| holds >= *h) {
+                    best = Some((holds, rel));
+                }
+            }
+        }
+        if let Some((_, rel)) = best {
+            out.push(rel);
+        }
+    }
+    // A top-level total: the other totals and the money columns no sum covers.
+    let covered: BTreeSet<usize> = out.iter().flat_map(|r| r.parts.iter().copied()).collect();
+    for c in (0..n).filter(|&c| cols[c].total && cols[c].money && parent(c).is_none()) {
+        if out.iter().any(|r| r.total == c) || covered.contains(&c) {
+            continue;
+        }
+        let parts: Vec<usize> = (0..n).filter(|&k| k != c && cols[k].money && !covered.contains(&k)).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let rel = Relation { total: c, parts };
+        let (holds, fails) = verify(&rel);
+        if accepted(holds, fails) {
+            out.push(rel);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aligning rows
+
+/// `cells` with exactly `model.ncols` cells, the best of the tries.
+fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
+    let n = model.ncols;
+    if cells.len() == n {
+        // Printed with every cell: trusted as it is.
+        return cells.to_vec();
+    }
+    // The cells up to the last filled one; the empty cells after it say nothing.
+    let mut cells = cells.to_vec();
+    while cells.last().is_some_and(String::is_empty) {
+        cells.pop();
+    }
+    if cells.len() == n {
+        return cells;
+    }
+    if cells.len() < n {
+        let d = n - cells.len();
+        if combinations_count(n, d) > MAX_CANDIDATES {
+            cells.resize(n, String::new());
+            return cells;
+        }
+        let row = RowCells::new(model, &cells);
+        return best_of(model, &row, combinations(n, d).map(|gaps| insert_gaps(cells.len(), &gaps, n)));
+    }
+    // Too many cells: drop empty ones.
+    let extra = cells.len() - n;
+    let empties: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].is_empty()).collect();
+    if empties.len() < extra || combinations_count(empties.len(), extra) > MAX_CANDIDATES {
+        let mut kept: Vec<String> = Vec::with_capacity(n);
+        let mut to_drop = extra;
+        for (k, c) in cells.iter().enumerate().rev() {
+            if to_drop > 0 && c.is_empty() && k > 0 {
+                to_drop -= 1;
+            } else {
+                kept.push(c.clone());
+            }
+        }
+        kept.reverse();
+        if kept.len() > n {
+            let tail = kept.split_off(n - 1).into_iter().filter(|c| !c.is_empty()).collect::<Vec<_>>().join(" ");
+            kept.push(tail);
+        }
+        return kept;
+    }
+    let row = RowCells::new(model, &cells);
+    let candidates = combinations(empties.len(), extra).map(|pick| {
+        let mut drop = pick.iter().map(|&i| empties[i]).peekable();
+        let mut kept = Vec::with_capacity(n);
+        for k in 0..cells.len() {
+            if drop.peek() == Some(&k) {
+                drop.next();
+            } else {
+                kept.push(Some(k));
+            }
+        }
+        kept
+    });
+    best_of(model, &row, candidates)
+}
+
+/// Only the first two cells are filled, one of them with a label.
+fn label_only(t: &TableRules, cells: &[String]) -> bool {
+    let filled: Vec<usize> = (0..cells.len()).filter(|&k| !cells[k].is_empty()).collect();
+    !filled.is_empty()
+        && filled.iter().all(|&k| k <= 1)
+        && filled.iter().any(|&k| !t.item_marker.is_match(&cells[k]) && !is_number(&cells[k]))
+}
+
+/// The sum of each money column over the item rows so far.
+fn item_sums(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<Option<i128>> {
+    let mut sums = vec![None; model.ncols];
+    for row in rows.iter().filter(|r| !group_like(model, r) && !is_total_label(model.t, first_label(r))) {
+        for (c, sum) in sums.iter_mut().enumerate().filter(|(c, _)| model.columns[*c].money) {
+            if let Some((v, _)) = value(&row[c], model.sep) {
+                *sum = Some(sum.unwrap_or(0) + v);
+            }
+        }
+    }
+    sums
+}
+
+/// A total row: its label where it is printed, its numbers in the money columns, in order, so
+/// that as many as possible equal the sums of their columns (the earliest columns when none
+/// does). `None` when the row does not fit that shape.
+fn align_total(model: &Model<'_>, cells: &[String], sums: &[Option<i128>]) -> Option<Vec<String>> {
+    let money: Vec<usize> = (0..model.ncols).filter(|&c| model.columns[c].money).collect();
+    let mut label: Option<(usize, &String)> = None;
+    let mut numbers: Vec<&String> = Vec::new();
+    for (k, c) in cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+        if value(c, model.sep).is_some() {
+            numbers.push(c);
+        } else if label.is_none() && k <= 1 && numbers.is_empty() {
+            label = Some((k, c));
+        } else {
+            return None;
+        }
+    }
+    let (at, text) = label?;
+    let money: Vec<usize> = money.into_iter().filter(|&c| c > at).collect();
+    let (k, m) = (numbers.len(), money.len());
+    if k == 0 || k > m {
+        return None;
+    }
+    let hit = |i: usize, j: usize| -> u32 {
+        u32::from(value(numbers[i], model.sep).zip(sums[money[j]]).is_some_and(|((v, _), s)| v == s))
+    };
+    // best[i][j]: most hits placing numbers i.. in money columns j..
+    let mut best = vec![vec![0u32; m + 1]; k + 1];
+    for i in (0..k).rev() {
+        for j in (0..m).rev() {
+            let take = if m - j >= k - i { hit(i, j) + best[i + 1][j + 1] } else { 0 };
+            let skip = if m - j > k - i { best[i][j + 1] } else { 0 };
+            best[i][j] = take.max(skip);
+        }
+    }
+    let mut out = vec![String::new(); model.ncols];
+    out[at] = text.clone();
+    let (mut i, mut j) = (0, 0);
+    while i < k {
+        let take = hit(i, j) + best[i + 1][j + 1];
+        if m - j == k - i || take >= best[i][j] {
+            out[money[j]] = numbers[i].clone();
+            i += 1;
+        }
+        j += 1;
+    }
+    Some(out)
+}
+
+/// The best of the tries (the first on a tie).
+fn best_of(model: &Model<'_>, row: &RowCells<'_>, candidates: impl Iterator<Item = Vec<Option<usize>>>) -> Vec<String> {
+    let mut best: Option<(f64, Vec<Option<usize>>)> = None;
+    for cand in candidates {
+        let s = model.score(row, &cand);
+        if best.as_ref().is_none_or(|(b, _)| s < *b - 1e-9) {
+            best = Some((s, cand));
+        }
+    }
+    match best {
+        Some((_, cand)) => row.build(&cand),
+        None => {
+            let mut v = row.cells.to_vec();
+            v.resize(model.ncols, String::new());
+            v
+        }
+    }
+}
+
+/// Columns `0..n` filled by cells `0..len` in order, with `gaps` left empty.
+fn insert_gaps(len: usize, gaps: &[usize], n: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::with_capacity(n);
+    let mut next = 0;
+    let mut g = gaps.iter().peekable();
+    for k in 0..n {
+        if g.peek() == Some(&&k) {
+            g.next();
+            out.push(None);
+        } else {
+            out.push((next < len).then_some(next));
+            next += 1;
+        }
+    }
+    out
+}
+
+fn combinations_count(n: usize, k: usize) -> usize {
+    let mut c: usize = 1;
+    for i in 0..k.min(n) {
+        c = c.saturating_mul(n - i) / (i + 1);
+        if c > MAX_CANDIDATES * 4 {
+            return usize::MAX;
+        }
+    }
+    if k > n { 0 } else { c }
+}
+
+/// The `k`-subsets of `0..n` in lexicographic order.
+fn combinations(n: usize, k: usize) -> impl Iterator<Item = Vec<usize>> {
+    let mut cur: Option<Vec<usize>> = (k <= n).then(|| (0..k).collect());
+    std::iter::from_fn(move || {
+        let out = cur.clone()?;
+        let mut next = out.clone();
+        let mut i = k;
+        let mut done = true;
+        while i > 0 {
+            i -= 1;
+            if next[i] < n - k + i {
+                next[i] += 1;
+                for j in i + 1..k {
+                    next[j] = next[j - 1] + 1;
+                }
+                done = false;
+                break;
+            }
+        }
+        cur = (!done).then_some(next);
+        Some(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building one table
+
+fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<Diagnostic>) -> Option<ReadTable> {
+    let t = &cx.g.tables;
+    let last_filled = |cells: &[String]| cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
+    let header_cols = draft.header.iter().map(|r| last_filled(r)).max().unwrap_or(0);
+    let ncols = header_cols.max(mode(draft.body.iter().map(|r| last_filled(&r.cells)))).max(1);
+
+    let header: Vec<Vec<String>> = draft
+        .header
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.truncate(ncols);
+            r.resize(ncols, String::new());
+            r
+        })
+        .collect();
+    let paths = column_paths(&header, ncols);
+    let mut model = Model {
+        t,
+        ncols,
+        columns: columns(t, &header, ncols),
+        profiles: vec![Profile::default(); ncols],
+        relations: Vec::new(),
+        sep: Separator::Auto,
+    };
+
+    // Rows printed whole: their cells sit in their columns.
+    let trusted: Vec<Vec<String>> = draft
+        .body
+        .iter()
+        .filter_map(|r| {
+            let mut cells = r.cells.clone();
+            if cells.len() != ncols {
+                while cells.last().is_some_and(String::is_empty) {
+                    cells.pop();
+                }
+            }
+            (cells.len() == ncols).then_some(cells)
+        })
+        .collect();
+    // The row-number column: named so, or markers in the whole rows.
+    if let Some(first) = model.columns.first_mut()
+        && !first.marker
+    {
+        let markers = trusted.iter().filter(|r| t.item_marker.is_match(&r[0])).count();
+        first.marker = markers * 5 >= trusted.len() * 3 && markers > 0;
+    }
+    for row in &trusted {
+        for (c, cell) in row.iter().enumerate() {
+            let p = &mut model.profiles[c];
+            match class(t, cell) {
+                Class::Num => p.num += 1,
+                Class::Text => p.text += 1,
+                Class::Marker => p.marker += 1,
+                Class::NumMarker if model.columns[c].marker => p.marker += 1,
+                Class::NumMarker => p.num += 1,
+                Class::Empty => {}
+            }
+        }
+    }
+    mark_money(&mut model, !header.is_empty());
+    model.sep = money::decide_separator(
+        draft
+            .body
+            .iter()
+            .flat_map(|r| r.cells.iter().enumerate().skip(1))
+            .filter(|(k, c)| !(*k <= 1 && t.item_marker.is_match(c)))
+            .map(|(_, c)| c.as_str()),
+    );
+    model.relations = find_relations(&model, &paths, &trusted);
+
+    // Body rows: continuation rows joined to the row above, the others aligned.
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(draft.body.len());
+    let mut spans: Vec<Span> = Vec::with_capacity(draft.body.len());
+    for raw in &draft.body {
+        if let Some(prev) = rows.last_mut()
+            && continues(cx, &model, prev, raw)
+        {
+            merge(&model, prev, raw);
+            if let Some(s) = spans.last_mut() {
+                s.end = raw.span.end;
+            }
+            continue;
+        }
+        let aligned = if label_only(t, &raw.cells) {
+            // "I  Phát triển Chính quyền số", "Phát triển nguồn nhân lực": kept as printed.
+            let mut cells = raw.cells.clone();
+            cells.resize(ncols, String::new());
+            cells
+        } else if is_total_label(t, first_label(&raw.cells)) {
+            let sums = item_sums(&model, &rows);
+            align_total(&model, &raw.cells, &sums).unwrap_or_else(|| align(&model, &raw.cells))
+        } else {
+            align(&model, &raw.cells)
+        };
+        rows.push(aligned);
+        spans.push(raw.span);
+    }
+    let kinds = row_kinds(&model, &rows);
+
+    // How "." reads in this table, and the sums checked.
+    let sep = settle_separator(&model, &rows, &kinds, draft.span, index, diagnostics);
+    model.sep = sep;
+    check_sums(&model, &rows, &kinds, &spans, index, diagnostics);
+    let total_col = grand_total_column(&model);
+
+    let (caption, unit) = caption_and_unit(cx, draft.span.start, &header);
+    let table = Table {
+        section: cx.section_at(draft.span.start).to_owned(),
+        caption,
+        unit,
+        header,
+        rows,
+        row_kinds: kinds.iter().map(|k| (*k).to_owned()).collect(),
+        span: draft.span,
+    };
+    Some(ReadTable { table, index, columns: model.columns, row_spans: spans, separator: sep, total_col })
+}
+
+fn mode(values: impl Iterator<Item = usize>) -> usize {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(x, _)| *x == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    // Most frequent; on a tie the larger width.
+    counts.into_iter().max_by_key(|&(v, n)| (n, v)).map_or(0, |(v, _)| v)
+}
+
+/// `raw` is the rest of `prev`, cut by a page break or a wrapped line.
+fn continues(cx: &DocContext<'_>, model: &Model<'_>, prev: &[String], raw: &RawRow) -> bool {
+    let t = model.t;
+    if raw.cells.first().is_some_and(|c| !c.is_empty()) {
+        return false;
+    }
+    let frags: Vec<&String> = raw.cells.iter().filter(|c| !c.is_empty()).collect();
+    if frags.is_empty() || frags.iter().any(|c| is_number(c)) {
+        return false;
+    }
+    // The row above must be an item: something beyond a marker and a label.
+    if is_total_label(t, first_label(prev)) || group_like(model, prev) {
+        return false;
+    }
+    let first = frags[0];
+    if first.chars().next().is_some_and(char::is_lowercase) {
+        return true;
+    }
+    // Or the cell it goes on from stops mid-phrase.
+    let Some(target) = target_column(model, prev, raw, 1) else { return false };
+    let cell = prev[target].trim_end();
+    let last_word = cell.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+    cell.ends_with(',') || cell.ends_with('-') || cx.g.text.wrap_join_after.contains(&last_word)
+}
+
+/// The column of `prev` that the `nth` (1-based) filled cell of `raw` goes on.
+fn target_column(model: &Model<'_>, prev: &[String], raw: &RawRow, nth: usize) -> Option<usize> {
+    let text_cols: Vec<usize> =
+        (0..prev.len()).filter(|&c| !prev[c].is_empty() && !is_number(&prev[c]) && !model.columns[c].marker).collect();
+    let filled: Vec<usize> = (0..raw.cells.len()).filter(|&k| !raw.cells[k].is_empty()).collect();
+    let pos = *filled.get(nth - 1)?;
+    if text_cols.is_empty() {
+        return Some(pos.min(prev.len().saturating_sub(1)));
+    }
+    if filled.len() == text_cols.len() {
+        return Some(text_cols[nth - 1]);
+    }
+    text_cols.iter().copied().min_by_key(|&c| (c.abs_diff(pos), c))
+}
+
+fn merge(model: &Model<'_>, prev: &mut [String], raw: &RawRow) {
+    let filled = raw.cells.iter().filter(|c| !c.is_empty()).count();
+    for nth in 1..=filled {
+        let Some(col) = target_column(model, prev, raw, nth) else { continue };
+        let frag = raw.cells.iter().filter(|c| !c.is_empty()).nth(nth - 1).map_or("", String::as_str);
+        let cell = &mut prev[col];
+        if cell.is_empty() || (cell.ends_with('-') && !cell.ends_with(" -")) {
+            cell.push_str(frag);
+        } else {
+            cell.push(' ');
+            cell.push_str(frag);
+        }
+    }
+}
+
+/// The label column: named so, or the first text column after the marker.
+fn name_column(model: &Model<'_>) -> usize {
+    if let Some(c) = model.columns.iter().position(|c| c.role == Some(ColumnRole::Name)) {
+        return c;
+    }
+    let first = usize::from(model.columns.first().is_some_and(|c| c.marker));
+    first.min(model.ncols.saturating_sub(1))
+}
+
+/// Only a marker and a label are filled.
+fn group_like(model: &Model<'_>, row: &[String]) -> bool {
+    let name = name_column(model);
+    let mut label = false;
+    for (c, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+        if c != 0 && c != name {
+            return false;
+        }
+        label |= !model.t.item_marker.is_match(cell);
+    }
+    label
+}
+
+fn row_kinds(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<&'static str> {
+    let t = model.t;
+    let lead = model.columns.iter().position(|c| c.role == Some(ColumnRole::Lead));
+    let arabic = rows.iter().any(|r| r.first().is_some_and(|m| m.starts_with(|c: char| c.is_ascii_digit())));
+    (0..rows.len())
+        .map(|i| {
+            let row = &rows[i];
+            if is_total_label(t, first_label(row)) {
+                return "total";
+            }
+            let marker = row.first().map_or("", String::as_str);
+            if group_like(model, row) {
+                // "1  Phát triển hạ tầng số" is a group when the rows under it are "1.1", … or
+                // carry no marker; "3  Tổ chức hội nghị" followed by "4" (or by nothing) is an
+                // item.
+                let numbered = marker.starts_with(|c: char| c.is_ascii_digit()) || marker == "#";
+                if !numbered || t.group_marker.is_match(marker) {
+                    return "group";
+                }
+                let Some(next) = rows.get(i + 1).and_then(|r| r.first()) else { return "item" };
+                let base = marker.trim_end_matches('.');
+                return if next.is_empty() || next.starts_with(&format!("{base}.")) { "group" } else { "item" };
+            }
+            let no_lead = lead.is_none_or(|l| row.get(l).is_none_or(String::is_empty));
+            if arabic && t.group_marker.is_match(marker) && no_lead {
+                return "group";
+            }
+            "item"
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sums and the separator
+
+/// The total row's cell of column `c`, and the sum of the item cells above it.
+fn column_sums(
+    model: &Model<'_>,
+    rows: &[Vec<String>],
+    kinds: &[&str],
+    sep: Separator,
+) -> Vec<(usize, usize, i128, i128)> {
+    let mut out = Vec::new();
+    let Some(total_row) = kinds.iter().position(|k| *k == "total") else { return out };
+    for c in (0..model.ncols).filter(|&c| model.columns[c].money) {
+        let Some((total, _)) = value(&rows[total_row][c], sep) else { continue };
+        let sum_of = |kind: &str| -> (i128, usize) {
+            let mut s = 0i128;
+            let mut n = 0;
+            for (r, row) in rows.iter().enumerate().take(total_row) {
+                if kinds[r] == kind
+                    && let Some((v, _)) = value(&row[c], sep)
+                {
+                    s += v;
+                    n += 1;
+                }
+            }
+            (s, n)
+        };
+        let (items, n) = sum_of("item");
+        let (groups, g) = sum_of("group");
+        if n == 0 && g == 0 {
+            continue;
+        }
+        if items != total && !(g > 0 && groups == total) {
+            out.push((total_row, c, total, items));
+        }
+    }
+    out
+}
+
+/// How many of the table's checks hold under `sep` (sums, and totals not below items).
+fn sums_score(model: &Model<'_>, rows: &[Vec<String>], kinds: &[&str], sep: Separator) -> i64 {
+    let mut score = 0i64;
+    for row in rows {
+        for r in &model.relations {
+            match check(r, row, sep) {
+                Some(Check::Holds) => score += 1,
+                Some(Check::Fails { .. }) => score -= 1,
+                None => {}
+            }
+        }
+    }
+    let total_row = kinds.iter().position(|k| *k == "total");
+    for c in (0..model.ncols).filter(|&c| model.columns[c].money) {
+        let Some(tr) = total_row else { break };
+        let Some((total, _)) = value(&rows[tr][c], sep) else { continue };
+        let items: Vec<i128> = rows
+            .iter()
+            .zip(kinds)
+            .filter(|(_, k)| **k == "item")
+            .filter_map(|(r, _)| value(&r[c], sep))
+            .map(|v| v.0)
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        score += if items.iter().sum::<i128>() == total { 2 } else { -1 };
+        score += if items.iter().all(|&v| v <= total) { 1 } else { -1 };
+    }
+    score
+}
+
+fn settle_separator(
+    model: &Model<'_>,
+    rows: &[Vec<String>],
+    kinds: &[&str],
+    span: Span,
+    index: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Separator {
+    if model.sep != Separator::Auto {
+        return model.sep;
+    }
+    let ambiguous: Vec<&String> = rows
+        .iter()
+        .flat_map(|r| r.iter().enumerate())
+        .filter(|(c, cell)| model.columns[*c].money && money::is_ambiguous(cell))
+        .map(|(_, cell)| cell)
+        .collect();
+    let Some(example) = ambiguous.first() else { return Separator::Auto };
+    let thousands = sums_score(model, rows, kinds, Separator::DotThousands);
+    let decimal = sums_score(model, rows, kinds, Separator::DotDecimal);
+    if thousands > decimal {
+        Separator::DotThousands
+    } else if decimal > thousands {
+        Separator::DotDecimal
+    } else {
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Warning,
+                "table.ambiguous_number",
+                format!(
+                    "table {index}: \"{example}\" and {} more number(s) may group thousands or hold a decimal point; \
+                     nothing in the table settles it, read as thousands (the Vietnamese writing)",
+                    ambiguous.len() - 1
+                ),
+            )
+            .with_span(span),
+        );
+        Separator::DotThousands
+    }
+}
+
+fn check_sums(
+    model: &Model<'_>,
+    rows: &[Vec<String>],
+    kinds: &[&str],
+    spans: &[Span],
+    index: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let show = |v: i128| money::Decimal::new(v, SCALE).to_plain();
+    let name = |c: usize| {
+        let l = &model.columns[c].label;
+        if l.is_empty() { format!("column {}", c + 1) } else { format!("\"{l}\"") }
+    };
+    for (r, row) in rows.iter().enumerate() {
+        for rel in &model.relations {
+            if let Some(Check::Fails { total, sum }) = check(rel, row, model.sep) {
+                let parts: Vec<String> = rel.parts.iter().map(|&p| name(p)).collect();
+                found.push(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        "table.sum_mismatch",
+                        format!(
+                            "table {index}, row {}: {} reads {} but {} add up to {}",
+                            r + 1,
+                            name(rel.total),
+                            show(total),
+                            parts.join(" + "),
+                            show(sum)
+                        ),
+                    )
+                    .with_span(spans[r]),
+                );
+            }
+        }
+    }
+    for (r, c, total, sum) in column_sums(model, rows, kinds, model.sep) {
+        found.push(
+            Diagnostic::new(
+                Severity::Warning,
+                "table.sum_mismatch",
+                format!(
+                    "table {index}, column {}: the total row reads {} but the item rows add up to {}",
+                    name(c),
+                    show(total),
+                    show(sum)
+                ),
+            )
+            .with_span(spans[r]),
+        );
+    }
+    let more = found.len().saturating_sub(MAX_SUM_DIAGNOSTICS);
+    diagnostics.extend(found.into_iter().take(MAX_SUM_DIAGNOSTICS));
+    if more > 0 {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            "table.sum_mismatch",
+            format!("table {index}: {more} more sum(s) do not add up"),
+        ));
+    }
+}
+
+/// The column of the grand total: a total column no other sum includes, the top-level one
+/// first; else the only money column.
+fn grand_total_column(model: &Model<'_>) -> Option<usize> {
+    let parts: BTreeSet<usize> = model.relations.iter().flat_map(|r| r.parts.iter().copied()).collect();
+    let totals: Vec<usize> =
+        (0..model.ncols).filter(|&c| model.columns[c].money && model.columns[c].total && !parts.contains(&c)).collect();
+    if let Some(&c) = totals.iter().find(|&&c| !model.columns[c].label.contains(" / ")) {
+        return Some(c);
+    }
+    if let Some(&c) = totals.first() {
+        return Some(c);
+    }
+    let money: Vec<usize> = (0..model.ncols).filter(|&c| model.columns[c].money).collect();
+    (money.len() == 1).then(|| money[0])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caption and unit
+
+fn caption_and_unit(cx: &DocContext<'_>, start: usize, header: &[Vec<String>]) -> (Option<String>, Option<String>) {
+    let t = &cx.g.tables;
+    let first_line = cx.lines().find(|&i| cx.layout.lines[i].span.start >= start).unwrap_or(cx.lines().start);
+    let mut unit: Option<String> = None;
+    // Lines above, nearest first: (text, is upper-case title).
+    let mut above: Vec<&str> = Vec::new();
+    let mut seen = 0;
+    let mut i = first_line;
+    while i > cx.lines().start && seen < CAPTION_WINDOW {
+        i -= 1;
+        let line = cx.layout.lines[i];
+        match line.kind {
+            LineKind::Blank => continue,
+            LineKind::TableRow | LineKind::Note => break,
+            LineKind::Text => {}
+        }
+        seen += 1;
+        let text = cx.line(i);
+        if let Some(u) = unit_of(t, text) {
+            unit.get_or_insert(u);
+            continue;
+        }
+        if text.starts_with('(') {
+            continue;
+        }
+        // A sentence ("Các nhiệm vụ như sau:") introduces the table; it is no title, and
+        // nothing above it is the table's.
+        if !is_upper(text) && text.ends_with(['.', ':', ';', ',']) {
+            break;
+        }
+        above.push(text);
+        if is_upper(text) || above.len() == 2 {
+            break;
+        }
+    }
+    let caption = match above.as_slice() {
+        [] => None,
+        [only] => Some((*only).to_owned()),
+        [near, far, ..] if is_upper(far) && !is_upper(near) => Some(format!("{far} {near}")),
+        [near, ..] => Some((*near).to_owned()),
+    };
+    if unit.is_none() {
+        unit = header.iter().flatten().find_map(|c| bracket_unit(cx, c));
+    }
+    if unit.is_none() {
+        unit = caption.as_deref().and_then(|c| bracket_unit(cx, c));
+    }
+    (caption.map(|c| clean_cell(&c)), unit)
+}
+
+/// "ĐVT: Triệu đồng" / "(Đơn vị tính: tỷ đồng)" -> the unit as printed.
+fn unit_of(t: &TableRules, line: &str) -> Option<String> {
+    let s = line.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    let (len, _) = t.unit_labels.match_at(s)?;
+    let rest = s[len..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim();
+    (!rest.is_empty() && rest.chars().count() <= 40).then(|| rest.trim_end_matches(['.', ';']).to_owned())
+}
+
+/// A money unit in brackets inside `cell`: "Kinh phí (triệu đồng)" -> "triệu đồng".
+fn bracket_unit(cx: &DocContext<'_>, cell: &str) -> Option<String> {
+    let mut rest = cell;
+    while let Some(open) = rest.find('(') {
+        let inner = &rest[open + 1..];
+        let close = inner.find(')')?;
+        let content = inner[..close].trim();
+        let content = unit_of(&cx.g.tables, content).unwrap_or_else(|| content.to_owned());
+        if money::unit_multiplier(&content, cx.g).is_some() {
+            return Some(content);
+        }
+        rest = &inner[close + 1..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::Grammar;
+
+    fn rules() -> Grammar {
+        Grammar::embedded().expect("grammars")
+    }
+
+    fn raw(line: &str) -> RawRow {
+        RawRow { cells: line.split('\t').map(clean_cell).collect(), span: Span::default(), after_break: false }
+    }
+
+    #[test]
+    fn index_rows() {
+        let g = rules();
+        let t = &g.tables;
+        assert!(is_index_row(t, &raw("A\tB\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12= 5 + 10 + 11\t13")));
+        assert!(is_index_row(t, &raw("(1)\t(2)\t(3)\t(4)")));
+        assert!(!is_index_row(t, &raw("1\tTổ chức\t250\t\t250")));
+        assert!(!is_index_row(t, &raw("3\t2\t1")));
+    }
+
+    #[test]
+    fn header_rows() {
+        let g = rules();
+        let t = &g.tables;
+        let rows = vec![
+            raw("STT\tNội dung\tKinh phí trung ương\t\t\tTổng kinh phí"),
+            raw("\t\t2022\t2023\tCộng\t"),
+            raw("A\tB\t1\t2\t3\t4"),
+            raw("1\tTổ chức đánh giá\t250\t\t250\t250"),
+        ];
+        assert_eq!(header_at(t, &rows, 0), (2, true));
+        assert!(!header_like(t, &raw("1\tTổ chức đánh giá\tSở Công Thương"), true));
+        assert!(!header_like(t, &raw("Tổng cộng\t\t425"), true));
+        assert!(header_like(t, &raw("\t\tTổng\t2017\tDÂN\tTIN\tNS TW"), false));
+    }
+
+    #[test]
+    fn totals() {
+        let g = rules();
+        let t = &g.tables;
+        assert!(is_total_label(t, "TỔNG CỘNG (dự kiến)"));
+        assert!(is_total_label(t, "Tổng cộng"));
+        assert!(is_total_label(t, "Cộng"));
+        assert!(!is_total_label(t, "Tổng kết, đánh giá việc thực hiện kế hoạch năm 2023 và đề ra phương hướng"));
+    }
+
+    #[test]
+    fn spans_over_columns() {
+        let header = vec![
+            vec!["STT".to_owned(), "Kinh phí".to_owned(), String::new(), String::new(), "Ghi chú".to_owned()],
+            vec![String::new(), "2022".to_owned(), "2023".to_owned(), "Cộng".to_owned(), String::new()],
+        ];
+        let p = column_paths(&header, 5);
+        assert_eq!(p[2], ["Kinh phí", "2023"]);
+        assert_eq!(p[3], ["Kinh phí", "Cộng"]);
+        assert_eq!(p[4], ["Ghi chú"]);
+    }
+
+    #[test]
+    fn subsets() {
+        let all: Vec<Vec<usize>> = combinations(4, 2).collect();
+        assert_eq!(all.len(), 6);
+        assert_eq!(all[0], [0, 1]);
+        assert_eq!(all[5], [2, 3]);
+        assert_eq!(combinations(3, 0).count(), 1);
+        assert_eq!(combinations_count(15, 2), 105);
+        assert_eq!(insert_gaps(2, &[1], 3), [Some(0), None, Some(1)]);
+    }
+
+    #[test]
+    fn sums_hold_and_fail() {
+        let row: Vec<String> = ["x", "60", "", "", "", "60"].iter().map(|s| (*s).to_owned()).collect();
+        let r = Relation { total: 5, parts: vec![1, 2, 3, 4] };
+        assert_eq!(check(&r, &row, Separator::Auto), Some(Check::Holds));
+        let row: Vec<String> = ["x", "", "60", "", "", "60"].iter().map(|s| (*s).to_owned()).collect();
+        let r2 = Relation { total: 5, parts: vec![1, 2] };
+        assert_eq!(check(&r2, &row, Separator::Auto), Some(Check::Holds));
+        let r3 = Relation { total: 4, parts: vec![1, 2] };
+        assert!(matches!(check(&r3, &row, Separator::Auto), Some(Check::Fails { .. })));
+        let dec: Vec<String> = ["46.273", "6.4", "17.5", "15.2", "7.173"].iter().map(|s| (*s).to_owned()).collect();
+        let r4 = Relation { total: 0, parts: vec![1, 2, 3, 4] };
+        assert_eq!(check(&r4, &dec, Separator::DotDecimal), Some(Check::Holds));
+    }
+}

@@ -12,22 +12,41 @@ use crate::model::{Responsibility, Section};
 
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Responsibility> {
     let mut out = Vec::new();
-    for s in cx.sections() {
-        if s.scheme == "appendix" || cx.after_body(s.span.start) {
-            continue;
-        }
-        let Some(heads) = block_agencies(cx, s, agencies) else { continue };
-        let duties = duties(cx, s);
-        for text in heads {
-            out.push(Responsibility {
-                section: s.path.clone(),
-                agency: agencies.resolve(&text),
-                duties: duties.clone(),
-                span: s.span,
-            });
-        }
+    for s in &cx.doc.sections {
+        collect(cx, agencies, s, &mut out);
     }
     out
+}
+
+/// The blocks in `s` and below. Blocks do not nest: a heading whose sub-sections are all blocks
+/// is only their container ("2.2. Các Tổ đảng …" over "a) Tổ đảng ở …", "b) …": most of its
+/// sub-sections are blocks), and inside a
+/// block the lettered points are its duties, not blocks of their own.
+fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: &mut Vec<Responsibility>) {
+    if s.scheme == "appendix" || cx.after_body(s.span.start) {
+        return;
+    }
+    let heads = block_agencies(cx, s, agencies);
+    let child_blocks = s.children.iter().filter(|c| block_agencies(cx, c, agencies).is_some()).count();
+    let children_are_blocks = child_blocks >= 2 && child_blocks * 2 >= s.children.len();
+    match heads {
+        Some(heads) if !children_are_blocks => {
+            let duties = duties(cx, s);
+            for text in heads {
+                out.push(Responsibility {
+                    section: s.path.clone(),
+                    agency: agencies.resolve(&text),
+                    duties: duties.clone(),
+                    span: s.span,
+                });
+            }
+        }
+        _ => {
+            for c in &s.children {
+                collect(cx, agencies, c, out);
+            }
+        }
+    }
 }
 
 /// The agencies a section's heading names, if it is a responsibility block.

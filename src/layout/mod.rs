@@ -253,29 +253,36 @@ pub(crate) fn next_non_blank(lines: &[WorkLine], i: usize) -> Option<usize> {
 }
 
 /// Drop lines that are only a page number ("4", "- 4 -", "Trang 4") and stand next to a
-/// blank line, outside tables (a lone number between two table rows is a cell).
+/// blank line, outside tables (a lone number between two table rows is a cell). A run of such
+/// lines goes or stays as one, so that what is left is stable under a second pass.
 fn remove_page_numbers(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
+    let is_number = |l: &WorkLine| {
+        let t = l.text.trim();
+        l.kind == LineKind::Text && t.len() <= 12 && grammar.text.page_number.iter().any(|r| r.is_match(t))
+    };
     let mut removed = 0;
-    for i in 0..lines.len() {
-        if lines[i].kind != LineKind::Text {
+    let mut i = 0;
+    while i < lines.len() {
+        if !is_number(&lines[i]) {
+            i += 1;
             continue;
         }
-        let t = lines[i].text.trim();
-        if t.len() > 12 || !grammar.text.page_number.iter().any(|r| r.is_match(t)) {
-            continue;
+        let mut end = i + 1;
+        while end < lines.len() && is_number(&lines[end]) {
+            end += 1;
         }
-        let blank_before = i == 0 || lines[i - 1].kind == LineKind::Blank;
-        let blank_after = i + 1 >= lines.len() || lines[i + 1].kind == LineKind::Blank;
-        if !(blank_before || blank_after) {
-            continue;
-        }
+        // Only a real blank line counts, not the start or end of the text.
+        let blank_before = i > 0 && lines[i - 1].kind == LineKind::Blank;
+        let blank_after = end < lines.len() && lines[end].kind == LineKind::Blank;
         let table_before = prev_non_blank(lines, i).is_some_and(|j| lines[j].kind == LineKind::TableRow);
-        let table_after = next_non_blank(lines, i).is_some_and(|j| lines[j].kind == LineKind::TableRow);
-        if table_before && table_after {
-            continue;
+        let table_after = next_non_blank(lines, end - 1).is_some_and(|j| lines[j].kind == LineKind::TableRow);
+        if (blank_before || blank_after) && !(table_before && table_after) {
+            for line in &mut lines[i..end] {
+                *line = WorkLine { text: String::new(), kind: LineKind::Blank, removed: false };
+                removed += 1;
+            }
         }
-        lines[i] = WorkLine { text: String::new(), kind: LineKind::Blank, removed: false };
-        removed += 1;
+        i = end;
     }
     removed
 }

@@ -288,12 +288,15 @@ impl Collector<'_> {
     }
 
     /// The corners of a rectangle of user space, in page space: (left, top), (right, bottom).
-    fn rect(&self, ctm: &Transform, x: f64, y: f64, w: f64, h: f64) -> ((f64, f64), (f64, f64)) {
+    fn rect(&self, ctm: &Transform, x: f64, y: f64, w: f64, h: f64) -> Corners {
         let (ax, ay) = self.to_page(ctm, x, y);
         let (bx, by) = self.to_page(ctm, x + w, y + h);
         ((ax.min(bx), ay.min(by)), (ax.max(bx), ay.max(by)))
     }
 }
+
+/// Two corners of a box in page space: (left, top), (right, bottom).
+type Corners = ((f64, f64), (f64, f64));
 
 /// How often (in glyphs) the deadline is looked at.
 const CLOCK_EVERY: usize = 4096;
@@ -406,8 +409,8 @@ impl OutputDev for Collector<'_> {
 
     fn fill(&mut self, ctm: &Transform, _: &ColorSpace, _: &[f64], path: &Path) -> Result<(), OutputError> {
         // Borders drawn as thin filled rectangles (Word), or as thin filled polygons.
-        let mut bbox: Option<((f64, f64), (f64, f64))> = None;
-        let flush = |c: &mut Self, bbox: &mut Option<((f64, f64), (f64, f64))>| {
+        let mut bbox: Option<Corners> = None;
+        let flush = |c: &mut Self, bbox: &mut Option<Corners>| {
             if let Some(((l, t), (r, b))) = bbox.take() {
                 if b - t <= RULE_THICKNESS {
                     let y = f64::midpoint(t, b);

@@ -548,7 +548,8 @@ fn boundary(a: &Piece, b: &Piece, frame: &Frame) -> Boundary {
         && b.x0 > frame.left + 0.5 * em
         && b.x1 < frame.right - 0.5 * em;
     let fills = (a.x1 - a.x0) + 0.3 * em + first_word > (frame.right - frame.left) - 2.0 * em;
-    if !(reaches && not_indented) && !(centred && fills) {
+    let wrapped = (reaches && not_indented) || (centred && fills);
+    if !wrapped {
         return Boundary::Line;
     }
     // A number at the start of a wrapped line ("… Đề án\n06. Hiện đã …") is a list marker only

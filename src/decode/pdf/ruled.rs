@@ -103,13 +103,13 @@ pub(crate) fn find(page: &RawPage, glyphs: &[Glyph], used: &mut [bool], gutter: 
         }
     }
     let mut groups: std::collections::BTreeMap<usize, (Vec<Line1>, Vec<Line1>)> = std::collections::BTreeMap::new();
-    for i in 0..hs.len() {
+    for (i, h) in hs.iter().enumerate() {
         let root = find_root(&mut parent, i);
-        groups.entry(root).or_default().0.push(hs[i]);
+        groups.entry(root).or_default().0.push(*h);
     }
-    for j in 0..vs.len() {
+    for (j, v) in vs.iter().enumerate() {
         let root = find_root(&mut parent, hs.len() + j);
-        groups.entry(root).or_default().1.push(vs[j]);
+        groups.entry(root).or_default().1.push(*v);
     }
     let mut tables = Vec::new();
     for (h, v) in groups.into_values() {

@@ -35,6 +35,7 @@ pub mod layout;
 pub mod model;
 pub mod normalize;
 pub mod segment;
+mod text;
 
 pub use engine::{Engine, Input, expand_paths};
 pub use error::{Error, GrammarError};

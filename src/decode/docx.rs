@@ -495,42 +495,13 @@ impl Counters {
 /// `value` in Word's number format `format`.
 fn format_number(value: u32, format: &str) -> String {
     match format {
-        "upperRoman" => roman(value),
-        "lowerRoman" => roman(value).to_lowercase(),
+        "upperRoman" => crate::text::to_roman(value),
+        "lowerRoman" => crate::text::to_roman(value).to_lowercase(),
         "upperLetter" => letters(value).to_uppercase(),
         "lowerLetter" => letters(value),
         "decimalZero" => format!("{value:02}"),
         _ => value.to_string(),
     }
-}
-
-fn roman(mut n: u32) -> String {
-    if n == 0 || n > 3999 {
-        return n.to_string();
-    }
-    const TABLE: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (v, s) in TABLE {
-        while n >= v {
-            out.push_str(s);
-            n -= v;
-        }
-    }
-    out
 }
 
 /// Word's letter numbering: a … z, then aa … zz, aaa …
@@ -1015,8 +986,8 @@ mod tests {
 
     #[test]
     fn numbers_are_formatted_like_word() {
-        assert_eq!(roman(4), "IV");
-        assert_eq!(roman(1994), "MCMXCIV");
+        assert_eq!(crate::text::to_roman(4), "IV");
+        assert_eq!(crate::text::to_roman(1994), "MCMXCIV");
         assert_eq!(letters(1), "a");
         assert_eq!(letters(27), "aa");
         assert_eq!(format_number(3, "lowerRoman"), "iii");

@@ -7,7 +7,7 @@
 use super::header::with_place;
 use super::{AgencyMatcher, DocContext, sentence_case};
 use crate::model::{Agency, Signer};
-use crate::segment::is_upper;
+use crate::text::is_upper;
 
 /// Closing fields of one document.
 #[derive(Debug, Clone, Default)]

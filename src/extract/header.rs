@@ -12,7 +12,7 @@ use super::agencies::clean;
 use super::timeline::ymd;
 use super::{AgencyMatcher, DocContext};
 use crate::model::Agency;
-use crate::segment::is_upper;
+use crate::text::is_upper;
 
 /// Header fields of one document.
 #[derive(Debug, Clone, Default)]

@@ -175,7 +175,7 @@ pub fn extract_with_diagnostics(
 /// that were not all capitals keep their case.
 pub(crate) fn sentence_case(s: &str) -> String {
     let s = s.trim();
-    if !crate::segment::is_upper(s) {
+    if !crate::text::is_upper(s) {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());

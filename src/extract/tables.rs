@@ -49,7 +49,7 @@ use super::money::{self, Separator};
 use crate::grammar::tables::{ColumnRole, TableRules};
 use crate::layout::LineKind;
 use crate::model::{Diagnostic, Severity, Span, Table};
-use crate::segment::is_upper;
+use crate::text::is_upper;
 
 /// Most alignments tried for one row.
 const MAX_CANDIDATES: usize = 4096;

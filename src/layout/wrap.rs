@@ -88,9 +88,9 @@ fn continues(first: &str, first_chars: usize, next: &str, margin: Option<usize>,
         return true;
     }
     let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
-    let upper_first = is_upper_line(first);
+    let upper_first = crate::text::is_upper(first);
     // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
-    if upper_first != is_upper_line(next) {
+    if upper_first != crate::text::is_upper(next) {
         return false;
     }
     let at_margin = margin.is_some_and(|m| first_chars * 4 >= m * 3);
@@ -124,17 +124,6 @@ fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bo
         return true;
     }
     line[end..].chars().next().is_none_or(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“(".contains(c))
-}
-
-fn is_upper_line(s: &str) -> bool {
-    let mut letters = 0;
-    for c in s.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_lowercase() {
-            return false;
-        }
-        letters += 1;
-    }
-    letters >= 2
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::grammar::{Grammar, HeadingScheme, Ordinal};
 use crate::layout::{Layout, LineKind};
+use crate::text::{fold, is_upper, roman_value};
 
 /// One way to read a line as a heading. "I." reads as Roman one or as the letter I; the tree
 /// builder decides from the sequence around it.
@@ -150,85 +151,6 @@ fn ordinal_value(scheme: &HeadingScheme, num: &str, alphabet: &[char]) -> u32 {
     }
 }
 
-/// Value of a well-formed Roman numeral (I … MMM), `None` for anything else.
-pub(crate) fn roman_value(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 12 {
-        return None;
-    }
-    let digit = |c: char| match c {
-        'I' => Some(1),
-        'V' => Some(5),
-        'X' => Some(10),
-        'L' => Some(50),
-        'C' => Some(100),
-        'D' => Some(500),
-        'M' => Some(1000),
-        _ => None,
-    };
-    let values: Option<Vec<u32>> = s.chars().map(digit).collect();
-    let values = values?;
-    let mut total = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if values.get(i + 1).is_some_and(|&n| n > v) {
-            total -= v as i64;
-        } else {
-            total += v as i64;
-        }
-    }
-    let total = u32::try_from(total).ok().filter(|&t| t > 0)?;
-    // Only canonical spellings: "IIII" or "VX" are not numerals.
-    (to_roman(total) == s).then_some(total)
-}
-
-fn to_roman(mut n: u32) -> String {
-    const TABLE: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut s = String::new();
-    for (v, r) in TABLE {
-        while n >= v {
-            s.push_str(r);
-            n -= v;
-        }
-    }
-    s
-}
-
-/// `s` in upper case without diacritics ("Phụ lục" -> "PHU LUC"), for matching labels printed
-/// without their marks.
-pub(crate) fn fold(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| if c == 'đ' || c == 'Đ' { 'D' } else { c })
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-/// All letters upper case, and at least two of them.
-pub(crate) fn is_upper(s: &str) -> bool {
-    let mut letters = 0;
-    for c in s.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_lowercase() {
-            return false;
-        }
-        letters += 1;
-    }
-    letters >= 2
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,14 +162,6 @@ mod tests {
     fn schemes(line: &str) -> Vec<String> {
         let g = g();
         classify_line(line, &g).headings.iter().map(|c| g.headings.schemes[c.scheme].name.clone()).collect()
-    }
-
-    #[test]
-    fn roman_numerals() {
-        assert_eq!(roman_value("IV"), Some(4));
-        assert_eq!(roman_value("XIX"), Some(19));
-        assert_eq!(roman_value("IIII"), None);
-        assert_eq!(roman_value("VX"), None);
     }
 
     #[test]

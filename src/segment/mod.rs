@@ -17,7 +17,7 @@ use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::{Section, Span};
 use classify::LineInfo;
-pub(crate) use classify::is_upper;
+
 use tree::TreeBuilder;
 
 /// The skeleton of one document: where it is, what it is, and its sections.
@@ -230,7 +230,7 @@ fn find_appendix(
 }
 
 fn starts_phu_luc(line: &str) -> bool {
-    classify::fold(line.trim_start()).starts_with("PHU LUC")
+    crate::text::fold(line.trim_start()).starts_with("PHU LUC")
 }
 
 /// Position lines of a signature ("PHÓ CHỦ TỊCH", "CHỦ TỊCH", "GIÁM ĐỐC") are short and upper

@@ -14,6 +14,7 @@
 
 use super::backend::{Glyph, RawPage};
 use super::ruled::{self, RuledTable};
+use crate::text::is_upper;
 
 /// A gap wider than this many font sizes, with no glyph in it, cuts a line into segments...
 const GUTTER_EMS: f32 = 2.5;
@@ -559,18 +560,6 @@ fn boundary(a: &Piece, b: &Piece, frame: &Frame) -> Boundary {
     }
     let hyphen = (a.text.ends_with('-') && !a.text.ends_with(" -")) || a.text.ends_with('\u{AD}');
     Boundary::Join { hyphen }
-}
-
-/// All the letters of `s` are capitals (and there are at least two).
-fn is_upper(s: &str) -> bool {
-    let mut letters = 0;
-    for c in s.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_lowercase() {
-            return false;
-        }
-        letters += 1;
-    }
-    letters >= 2
 }
 
 /// How a line starts.

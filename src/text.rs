@@ -1,0 +1,101 @@
+//! Small facts about Vietnamese text that every stage asks: is a line in capitals, what a word
+//! reads as without its diacritics, Roman numerals. Shared so that no stage reaches into
+//! another for them.
+
+/// All letters upper case, and at least two of them ("KẾ HOẠCH", "PHÓ CHỦ TỊCH").
+pub(crate) fn is_upper(s: &str) -> bool {
+    let mut letters = 0;
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_lowercase() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
+}
+
+/// `s` in upper case without diacritics ("Phụ lục" -> "PHU LUC"), for matching labels printed
+/// without their marks.
+pub(crate) fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| if c == 'đ' || c == 'Đ' { 'D' } else { c })
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+const ROMAN: [(u32, &str); 13] = [
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+];
+
+/// `n` as a Roman numeral (1 to 3999); other numbers in digits.
+pub(crate) fn to_roman(mut n: u32) -> String {
+    if n == 0 || n > 3999 {
+        return n.to_string();
+    }
+    let mut out = String::new();
+    for (v, r) in ROMAN {
+        while n >= v {
+            out.push_str(r);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// Value of a canonically written Roman numeral (I … MMMCMXCIX), `None` for anything else
+/// ("IIII", "VX", "ABC").
+pub(crate) fn roman_value(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 15 {
+        return None;
+    }
+    let mut total = 0u32;
+    let mut rest = s;
+    for (v, r) in ROMAN {
+        while let Some(after) = rest.strip_prefix(r) {
+            total += v;
+            rest = after;
+        }
+    }
+    (rest.is_empty() && total > 0 && to_roman(total) == s).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capitals_and_folding() {
+        assert!(is_upper("KẾ HOẠCH"));
+        assert!(!is_upper("Kế hoạch"));
+        assert!(!is_upper("I."));
+        assert_eq!(fold("Phụ lục"), "PHU LUC");
+        assert_eq!(fold("ĐIỀU"), "DIEU");
+    }
+
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(roman_value("IV"), Some(4));
+        assert_eq!(roman_value("XIX"), Some(19));
+        assert_eq!(roman_value("IIII"), None);
+        assert_eq!(roman_value("VX"), None);
+        assert_eq!(to_roman(1994), "MCMXCIV");
+        assert_eq!(to_roman(0), "0");
+        for n in 1..4000 {
+            assert_eq!(roman_value(&to_roman(n)), Some(n));
+        }
+    }
+}

@@ -3,6 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -16,6 +17,49 @@ use crate::{extract, layout, normalize, segment};
 /// Files converted per parallel batch per worker thread. Records of a batch are handed back in
 /// input order before the next batch starts, which bounds memory whatever the archive size.
 const BATCH_PER_THREAD: usize = 16;
+
+/// Time one conversion spent in each stage. Kept out of the record, which must not depend on
+/// timing; `vanban convert --stats` sums it over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Reading the file.
+    pub read: Duration,
+    /// Bytes to text.
+    pub decode: Duration,
+    /// Text to canonical text.
+    pub normalize: Duration,
+    /// Layout repair.
+    pub layout: Duration,
+    /// Documents and sections.
+    pub segment: Duration,
+    /// Fields.
+    pub extract: Duration,
+}
+
+impl StageTimes {
+    /// The stages in pipeline order with their names.
+    pub fn stages(&self) -> [(&'static str, Duration); 6] {
+        [
+            ("read", self.read),
+            ("decode", self.decode),
+            ("normalize", self.normalize),
+            ("layout", self.layout),
+            ("segment", self.segment),
+            ("extract", self.extract),
+        ]
+    }
+}
+
+impl std::ops::AddAssign for StageTimes {
+    fn add_assign(&mut self, o: StageTimes) {
+        self.read += o.read;
+        self.decode += o.decode;
+        self.normalize += o.normalize;
+        self.layout += o.layout;
+        self.segment += o.segment;
+        self.extract += o.extract;
+    }
+}
 
 /// Converts documents. Build once; share freely (`Send + Sync`, cheap to clone).
 #[derive(Debug, Clone)]
@@ -76,6 +120,12 @@ impl Engine {
     /// Convert one buffer. `path` is reported in `source.path` and used as a format hint.
     /// Never panics: a panic inside a stage becomes a `failed` record (`internal.panic`).
     pub fn convert_bytes(&self, path: &str, bytes: &[u8]) -> Record {
+        self.convert_bytes_timed(path, bytes).0
+    }
+
+    /// [`convert_bytes`](Engine::convert_bytes), with the time each stage took.
+    pub fn convert_bytes_timed(&self, path: &str, bytes: &[u8]) -> (Record, StageTimes) {
+        let mut times = StageTimes::default();
         let source = Source {
             path: path.to_owned(),
             bytes: bytes.len() as u64,
@@ -85,7 +135,7 @@ impl Engine {
             pages: None,
             page_starts: Vec::new(),
         };
-        match catch_unwind(AssertUnwindSafe(|| self.run(source.clone(), bytes))) {
+        let record = match catch_unwind(AssertUnwindSafe(|| self.run(source.clone(), bytes, &mut times))) {
             Ok(record) => record,
             Err(panic) => {
                 let what = panic
@@ -95,16 +145,27 @@ impl Engine {
                     .unwrap_or_else(|| "unknown panic".to_owned());
                 failed(source, "internal.panic", format!("vanban panicked on this input: {what}"))
             }
-        }
+        };
+        (record, times)
     }
 
     /// Read and convert the file at `path`. A file that cannot be read gives a `failed`
     /// record with an `io.*` diagnostic.
     pub fn convert_file(&self, path: &Path) -> Record {
+        self.convert_file_timed(path).0
+    }
+
+    fn convert_file_timed(&self, path: &Path) -> (Record, StageTimes) {
         let shown = path.to_string_lossy();
+        let started = Instant::now();
         match std::fs::read(path) {
-            Ok(bytes) => self.convert_bytes(&shown, &bytes),
-            Err(e) => io_failed(&shown, &e),
+            Ok(bytes) => {
+                let read = started.elapsed();
+                let (record, mut times) = self.convert_bytes_timed(&shown, &bytes);
+                times.read = read;
+                (record, times)
+            }
+            Err(e) => (io_failed(&shown, &e), StageTimes { read: started.elapsed(), ..StageTimes::default() }),
         }
     }
 
@@ -127,27 +188,52 @@ impl Engine {
     where
         F: FnMut(Record) -> Result<(), E>,
     {
+        self.try_convert_all_timed(inputs, |record, _| sink(record))
+    }
+
+    /// As [`try_convert_all`](Engine::try_convert_all), handing `sink` the stage times of each
+    /// record too.
+    ///
+    /// # Errors
+    /// The first error `sink` returns.
+    pub fn try_convert_all_timed<E, F>(&self, inputs: &[Input], mut sink: F) -> Result<(), E>
+    where
+        F: FnMut(Record, StageTimes) -> Result<(), E>,
+    {
         let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
         for chunk in inputs.chunks(batch) {
-            let records: Vec<Record> = chunk.par_iter().map(|input| self.convert_input(input)).collect();
-            records.into_iter().try_for_each(&mut sink)?;
+            let records: Vec<(Record, StageTimes)> =
+                chunk.par_iter().map(|input| self.convert_input_timed(input)).collect();
+            records.into_iter().try_for_each(|(record, times)| sink(record, times))?;
         }
         Ok(())
     }
 
     /// Convert one [`Input`].
     pub fn convert_input(&self, input: &Input) -> Record {
+        self.convert_input_timed(input).0
+    }
+
+    fn convert_input_timed(&self, input: &Input) -> (Record, StageTimes) {
         match &input.walk_error {
             Some((code, message)) => {
                 let source = empty_source(&input.path.to_string_lossy());
-                failed(source, code, message.clone())
+                (failed(source, code, message.clone()), StageTimes::default())
             }
-            None => self.convert_file(&input.path),
+            None => self.convert_file_timed(&input.path),
         }
     }
 
-    fn run(&self, mut source: Source, bytes: &[u8]) -> Record {
-        let decoded = match decode::decode(bytes, &source.path) {
+    fn run(&self, mut source: Source, bytes: &[u8], times: &mut StageTimes) -> Record {
+        let mut clock = Instant::now();
+        let mut lap = |slot: &mut Duration| {
+            let now = Instant::now();
+            *slot = now - clock;
+            clock = now;
+        };
+        let decoded = decode::decode(bytes, &source.path);
+        lap(&mut times.decode);
+        let decoded = match decoded {
             Ok(d) => d,
             Err(e) => return decode_failed(source, &e),
         };
@@ -157,7 +243,9 @@ impl Engine {
         // Page starts travel through normalize and layout as marks (see `layout::PAGE_MARK`).
         let marked = (!decoded.page_starts.is_empty()).then(|| layout::mark_pages(&decoded.text, &decoded.page_starts));
         let canonical = normalize::normalize(marked.as_deref().unwrap_or(&decoded.text), decoded.format, &self.grammar);
+        lap(&mut times.normalize);
         let laid = layout::layout(&canonical.text, &self.grammar);
+        lap(&mut times.layout);
         if laid.text.trim().is_empty() {
             // Only markup, white space or page furniture: nothing usable is left.
             let mut record = failed(
@@ -173,7 +261,9 @@ impl Engine {
         }
         source.page_starts.clone_from(&laid.page_starts);
         let skeleton = segment::segment(&laid, &self.grammar);
+        lap(&mut times.segment);
         let (documents, found) = extract::extract_with_diagnostics(&laid, &skeleton, &self.grammar);
+        lap(&mut times.extract);
 
         let mut diagnostics = decoded.diagnostics;
         diagnostics.extend(canonical.diagnostics);

@@ -37,7 +37,7 @@ pub mod normalize;
 pub mod segment;
 mod text;
 
-pub use engine::{Engine, Input, expand_paths};
+pub use engine::{Engine, Input, StageTimes, expand_paths};
 pub use error::{Error, GrammarError};
 pub use grammar::Grammar;
 pub use model::{

@@ -15,6 +15,7 @@
 mod cli {
     pub(crate) mod args;
     pub(crate) mod convert;
+    pub(crate) mod stats;
     pub(crate) mod summary;
 }
 

@@ -363,3 +363,21 @@ fn schema_command_prints_the_committed_schema() {
         .expect("schema/record.schema.json exists");
     assert!(out.stdout == committed, "stale schema: run `VANBAN_BLESS=1 cargo test --test schema`");
 }
+
+#[test]
+fn stats_report_every_stage_without_changing_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "KẾ HOẠCH\nThử\n\nI. MỤC TIÊU\n\n1. Mục tiêu chung\n").unwrap();
+    let plain = vanban(dir.path(), &["convert", "a.txt", "-q"]);
+    let out = vanban(dir.path(), &["convert", "a.txt", "--stats", "--stats-json", "stats.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(plain.stdout, out.stdout, "stats never touch the records");
+    let err = stderr(&out);
+    for stage in ["read", "decode", "normalize", "layout", "segment", "extract", "emit", "write"] {
+        assert!(err.contains(stage), "{stage} missing from:\n{err}");
+    }
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("stats.json")).unwrap()).unwrap();
+    assert_eq!(json["files"], 1);
+    assert!(json["stages"]["extract"]["seconds"].is_number());
+    assert!(json["docs_per_second"].is_number());
+}

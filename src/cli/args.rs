@@ -56,6 +56,14 @@ pub(crate) struct ConvertArgs {
     /// No progress bar and no summary on stderr
     #[arg(short, long)]
     pub(crate) quiet: bool,
+
+    /// After the summary, print the time and MB/s of every stage, docs/s and peak memory
+    #[arg(long)]
+    pub(crate) stats: bool,
+
+    /// Write the same figures as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub(crate) stats_json: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use vanban::{Engine, Input};
 
 use super::args::ConvertArgs;
+use super::stats::Stats;
 use super::summary::Summary;
 
 /// Output buffer size: records are written in large chunks, not line by line.
@@ -42,23 +43,39 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
 
     let progress = progress_bar(inputs.len(), args.quiet || out.is_terminal());
     let mut summary = Summary::default();
+    let mut stats = Stats::default();
     let mut line = Vec::with_capacity(1 << 16);
     let written = pool.install(|| {
-        engine.try_convert_all(&inputs, |record| {
+        engine.try_convert_all_timed(&inputs, |record, times| {
             summary.add(&record);
+            stats.stages += times;
             progress.inc(1);
             progress.set_message(format!("{:.1} MB", summary.bytes() as f64 / 1e6));
+            let emitting = Instant::now();
             line.clear();
             vanban::emit::write_json_line(&record, &mut line);
-            out.writer.write_all(&line)
+            let writing = Instant::now();
+            stats.emit += writing - emitting;
+            let written = out.writer.write_all(&line);
+            stats.write += writing.elapsed();
+            written
         })
     });
     let written = written.and_then(|()| out.writer.flush());
     progress.finish_and_clear();
     written.with_context(|| format!("cannot write {}", out.name()))?;
 
+    let wall = started.elapsed();
     if !args.quiet {
-        eprint!("{}", summary.render(started.elapsed()));
+        eprint!("{}", summary.render(wall));
+    }
+    if args.stats {
+        eprint!("{}", stats.render(inputs.len(), summary.bytes(), wall));
+    }
+    if let Some(path) = &args.stats_json {
+        let json = stats.to_json(inputs.len(), summary.bytes(), wall);
+        let text = serde_json::to_string_pretty(&json).context("cannot serialize the stats")?;
+        std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(if summary.any_failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

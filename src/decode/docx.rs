@@ -97,19 +97,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some(summary) = stats.skipped_summary() {
         diagnostics.push(Diagnostic::new(Severity::Info, "decode.docx_content_skipped", format!("left out {summary}")));
     }
-    let layout_tables = grids.iter().filter(|g| g.layout).count();
-    if !grids.is_empty() {
-        diagnostics.push(Diagnostic::new(
-            Severity::Info,
-            "decode.tables_read",
-            format!(
-                "{} table(s): {} written as tab-separated rows, {layout_tables} layout table(s) (letterhead, \
-                 signature block) written as lines",
-                grids.len(),
-                grids.len() - layout_tables
-            ),
-        ));
-    }
+    diagnostics.extend(tables::tables_read(&grids));
     Ok(Decoded {
         text,
         format: Format::Docx,

@@ -300,6 +300,25 @@ fn ensure_blank_line(out: &mut String) {
     out.push('\n');
 }
 
+/// The `decode.tables_read` diagnostic of a document's tables: how many were written as rows
+/// and how many as plain lines (layout tables). `None` without tables.
+pub(crate) fn tables_read(grids: &[DecodedTable]) -> Option<crate::model::Diagnostic> {
+    if grids.is_empty() {
+        return None;
+    }
+    let layout = grids.iter().filter(|g| g.layout).count();
+    Some(crate::model::Diagnostic::new(
+        crate::model::Severity::Info,
+        "decode.tables_read",
+        format!(
+            "{} table(s): {} written as tab-separated rows, {layout} layout table(s) (letterhead, signature block) \
+             written as lines",
+            grids.len(),
+            grids.len() - layout
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,12 +99,13 @@ proptest! {
 
     #[test]
     fn normalized_text_is_stable(lines in proptest::collection::vec(doc_line(), 0..40)) {
-        // Normalizing canonical text again changes nothing. (Markdown escapes are the
-        // exception by design: "\\<b>" means a literal "<b>", which a second pass would read
-        // as a tag.) Layout repair is not idempotent and need not be: it guesses the wrap
-        // margin from the line lengths, which joining changes.
+        // Normalizing canonical text again changes nothing. (Escapes and character references
+        // are the exception by design: "\\<b>" and "&lt;b&gt;" mean a literal "<b>", which a
+        // second pass would read as a tag; so the markup pass does not repeat after decoding
+        // them.) Layout repair is not idempotent and need not be: it guesses the wrap margin
+        // from the line lengths, which joining changes.
         let text = lines.join("\n");
-        prop_assume!(!text.contains('\\'));
+        prop_assume!(!text.contains('\\') && !text.contains('&'));
         let g = engine().grammar();
         let once = vanban::normalize::normalize(&text, vanban::Format::Markdown, g).text;
         let twice = vanban::normalize::normalize(&once, vanban::Format::Markdown, g).text;

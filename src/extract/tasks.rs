@@ -17,6 +17,8 @@ use crate::model::{Agency, Section, Span, Task, Timeline};
 
 /// Most words an agency subject of a task sentence may have.
 const MAX_SUBJECT_WORDS: usize = 18;
+/// How far (bytes) after "chủ trì" a partner cue may stand behind "… và".
+const PARTNER_CUE_REACH: usize = 48;
 
 #[derive(Default)]
 struct Draft {
@@ -151,6 +153,16 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
                 subject = r.trim_start();
             }
         }
+        // "Căn cứ …, Bộ Công an chủ trì …": the subject is the last comma piece when the
+        // clause opens with something else.
+        if !agencies.starts_agency(subject)
+            && let Some(comma) = subject.rfind(", ")
+        {
+            let last = clean(&subject[comma + 2..]);
+            if agencies.starts_agency(last) && last.split_whitespace().count() <= 10 {
+                subject = last;
+            }
+        }
         let words = subject.split_whitespace().count();
         if words == 0
             || words > MAX_SUBJECT_WORDS
@@ -164,8 +176,17 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
         let after_low = after.to_lowercase();
         let mut partners_text = "";
         let mut work = after;
-        if let Some(pc) = labels.partner_cues.iter().find(|p| after_low.starts_with(p.as_str())) {
-            let rest = after[pc.len()..].trim_start();
+        // The partner cue follows the lead cue, at once or after a short verb phrase ("chủ trì
+        // tổng hợp và phối hợp với …").
+        let cue_at = labels
+            .partner_cues
+            .iter()
+            .filter_map(|p| after_low.find(p.as_str()).map(|at| (at, p.len())))
+            .filter(|&(at, _)| at == 0 || (at <= PARTNER_CUE_REACH && after_low[..at].trim_end().ends_with(" và")))
+            // The first cue, and the longest one there ("phối hợp với", not "phối hợp").
+            .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
+        if let Some((at, len)) = cue_at {
+            let rest = after[at + len..].trim_start();
             let end = work_start(&rest.to_lowercase(), &labels.work_verbs).unwrap_or(rest.len());
             partners_text = rest[..end].trim();
             work = rest[end..].trim();
@@ -231,4 +252,52 @@ fn split_on_cues<'t>(text: &'t str, cues: &[String]) -> Vec<&'t str> {
     }
     out.push(&text[start..]);
     out.into_iter().map(clean).filter(|p| !p.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Engine;
+
+    fn tasks(text: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
+        let record = Engine::new().unwrap().convert_bytes("t.txt", text.as_bytes());
+        let doc = &record.documents[0];
+        doc.tasks
+            .iter()
+            .map(|t| {
+                let names = |a: &[crate::Agency]| a.iter().map(|a| a.text.clone()).collect::<Vec<_>>();
+                (t.section.clone(), names(&t.lead), names(&t.partners))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sentence_tasks() {
+        let t = tasks(
+            "KẾ HOẠCH\nThử\n\nI. NHIỆM VỤ\n\n1. Hạ tầng\n\nSở Công Thương chủ trì, phối hợp với Sở Tài chính, UBND các huyện, thị xã triển khai hạ tầng.\n",
+        );
+        assert_eq!(
+            t,
+            [(
+                "I/1".into(),
+                vec!["Sở Công Thương".into()],
+                vec!["Sở Tài chính".into(), "UBND các huyện, thị xã".into()]
+            )]
+        );
+    }
+
+    #[test]
+    fn subject_after_a_comma_and_partner_cue_after_a_verb() {
+        let t = tasks(
+            "QUYẾT ĐỊNH\nThử\n\nĐiều 1. Phân bổ\n\nCăn cứ đề xuất của các bộ, Bộ Công an chủ trì tổng hợp và phối hợp với các bộ, cơ quan trung ương xây dựng phương án phân bổ.\n",
+        );
+        assert_eq!(t, [("Điều 1".into(), vec!["Bộ Công an".into()], vec!["các bộ, cơ quan trung ương".into()])]);
+    }
+
+    #[test]
+    fn passive_and_non_agency_subjects_are_not_tasks() {
+        let t = tasks(
+            "KẾ HOẠCH\nThử\n\nI. NHIỆM VỤ\n\n- Các cơ quan được giao chủ trì các nội dung có trách nhiệm báo cáo.\n- Đối với các nhiệm vụ của Sở Thông tin và Truyền thông chủ trì: lồng ghép.\n",
+        );
+        assert!(t.is_empty(), "{t:?}");
+    }
 }

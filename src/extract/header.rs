@@ -36,14 +36,6 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex is valid")
 });
-static MOTTO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)cộng h(?:òa|oà) xã hội chủ nghĩa việt nam|độc lập\s*[-–—]\s*tự do\s*[-–—]\s*hạnh phúc|đảng cộng sản việt nam")
-        .expect("static regex is valid")
-});
-static LOCALITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<kind>tỉnh|thành phố|huyện|thị xã|quận|tp\.?)\s+(?P<name>\p{Lu}[\p{L}\s.\-–]*)$")
-        .expect("static regex is valid")
-});
 
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Header {
     let head = header_range(cx);
@@ -70,7 +62,10 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Head
             continue;
         }
         if in_letterhead(cx, i) {
-            let rest = MOTTO.replace_all(line, " ");
+            let mut rest = line.to_owned();
+            for motto in &cx.g.blocks.motto {
+                rest = motto.replace_all(&rest, " ").into_owned();
+            }
             let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
             if is_upper(&rest) && !rest.starts_with("SỐ") {
                 letterhead.push(rest);
@@ -176,10 +171,10 @@ fn issuer_from_letterhead(lines: &[String], agencies: &AgencyMatcher<'_>) -> Opt
     // agency ("BQL CÁC KHU CÔNG NGHIỆP" / "BÀ RỊA – VŨNG TÀU": one name on two lines).
     let mut merged: Vec<String> = Vec::new();
     for l in lines.drain(..) {
-        let is_locality = LOCALITY.find(l).is_some_and(|m| m.start() == 0);
+        let is_locality = agencies.gazetteer().locality.find(l).is_some_and(|m| m.start() == 0);
         let continues = !agencies.starts_agency(&super::sentence_case(&agencies.gazetteer().expand(l)));
         match merged.last_mut() {
-            Some(prev) if (is_locality || continues) && LOCALITY.find(prev).is_none() => {
+            Some(prev) if (is_locality || continues) && agencies.gazetteer().locality.find(prev).is_none() => {
                 prev.push(' ');
                 prev.push_str(l);
             }
@@ -187,10 +182,10 @@ fn issuer_from_letterhead(lines: &[String], agencies: &AgencyMatcher<'_>) -> Opt
         }
     }
     let body = merged.last()?.clone();
-    let printed = if LOCALITY.is_match(&body) {
+    let printed = if agencies.gazetteer().locality.is_match(&body) {
         body
     } else {
-        match merged.iter().rev().skip(1).find_map(|p| LOCALITY.captures(p)) {
+        match merged.iter().rev().skip(1).find_map(|p| agencies.gazetteer().locality.captures(p)) {
             Some(c) if agencies.gazetteer().lookup(&body).is_some_and(|e| e.id.starts_with("so_")) => {
                 format!("{body} {}", &c[0])
             }
@@ -255,7 +250,7 @@ pub(crate) fn agency_from_caps(printed: &str, agencies: &AgencyMatcher<'_>) -> A
     if !is_upper(printed) {
         return agencies.resolve(printed);
     }
-    let (body, locality) = match LOCALITY.captures(printed) {
+    let (body, locality) = match agencies.gazetteer().locality.captures(printed) {
         Some(c) => (
             printed[..c.get(0).map_or(0, |m| m.start())].trim(),
             Some((c["kind"].to_lowercase(), title_case(&c["name"]))),

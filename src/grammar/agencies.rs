@@ -14,7 +14,7 @@ pub(crate) struct Entry {
 }
 
 /// Compiled `agencies.yaml`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Gazetteer {
     /// `(abbreviation, expansion)`, longest abbreviation first.
     pub(crate) abbreviations: Vec<(String, String)>,
@@ -26,6 +26,10 @@ pub(crate) struct Gazetteer {
     /// Nouns that make "các …" a collective, lower case.
     pub(crate) collective_nouns: Vec<String>,
     pub(crate) cities: Vec<String>,
+    /// Administrative levels, lower case.
+    pub(crate) localities: Vec<String>,
+    /// A locality at the end of a name: `kind` (the level) and `name`.
+    pub(crate) locality: regex::Regex,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +41,7 @@ struct File {
     heads: Vec<String>,
     collective_nouns: Vec<String>,
     cities: Vec<String>,
+    localities: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,12 +64,23 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
     let f: File = super::parse(file, yaml)?;
     let mut abbreviations: Vec<(String, String)> = f.abbreviations.into_iter().collect();
     abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    let localities: Vec<String> = f.localities.iter().map(|l| l.trim().to_lowercase()).collect();
+    let alternatives: Vec<String> = localities.iter().map(|l| regex::escape(l)).collect();
+    let locality = super::compile_regex(
+        file,
+        "localities",
+        &format!(r"(?i)\b(?P<kind>{})\s+(?P<name>\p{{Lu}}[\p{{L}}\s.\-–]*)$", alternatives.join("|")),
+        false,
+    )?;
     let mut g = Gazetteer {
         abbreviations,
+        entries: Vec::new(),
+        by_key: HashMap::new(),
         heads: f.heads,
         collective_nouns: f.collective_nouns.iter().map(|n| n.to_lowercase()).collect(),
         cities: f.cities,
-        ..Gazetteer::default()
+        localities,
+        locality,
     };
     g.heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
     let add = |g: &mut Gazetteer, id: String, name: String, aliases: Vec<String>| -> Result<(), GrammarError> {
@@ -155,9 +171,7 @@ impl Gazetteer {
                 // Only a locality may follow ("… tỉnh Lào Cai"), not more of a name; after a
                 // body named by its level ("Ủy ban nhân dân tỉnh") the place name itself.
                 let rest = &key[cut + 1..];
-                const LOCALITIES: [&str; 8] =
-                    ["tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn"];
-                if LOCALITIES.iter().any(|l| rest.starts_with(l) || key[..cut].ends_with(l)) {
+                if self.localities.iter().any(|l| rest.starts_with(l.as_str()) || key[..cut].ends_with(l.as_str())) {
                     return Some(&self.entries[i]);
                 }
                 return None;

@@ -137,6 +137,16 @@ impl DocTypesFile {
             fallback: self.fallback,
             letter_subject_prefixes: self.letter_subject_prefixes,
             letter_kind: self.letter_kind,
+            appendix_marker_re: {
+                let m = self.appendix.marker.trim();
+                let plain = crate::text::fold(m).to_lowercase();
+                let pattern = format!(
+                    r"(?i:{}|{})(?:\s+(?P<num>[IVXLC]+|\d{{1,3}}[a-z]?)\b)?[\s:.\-–]*",
+                    regex::escape(m),
+                    regex::escape(&plain)
+                );
+                compile_regex(f, "appendix.marker", &pattern, true)?
+            },
             appendix_marker: self.appendix.marker,
             appendix_titles: self.appendix.titles.iter().map(|t| t.to_uppercase()).collect(),
             appendix_attached,
@@ -252,6 +262,7 @@ impl TextFile {
 #[serde(deny_unknown_fields)]
 pub(super) struct BlocksFile {
     letterhead_patterns: Vec<String>,
+    motto_patterns: Vec<String>,
     recipients_labels: Vec<String>,
     capacity_patterns: Vec<String>,
 }
@@ -264,6 +275,7 @@ impl BlocksFile {
         };
         Ok(Blocks {
             letterhead: all("letterhead_patterns", &self.letterhead_patterns)?,
+            motto: all("motto_patterns", &self.motto_patterns)?,
             recipients_labels: all("recipients_labels", &self.recipients_labels)?,
             capacity: all("capacity_patterns", &self.capacity_patterns)?,
         })

@@ -47,6 +47,9 @@ pub(crate) struct DocTypes {
     pub(crate) letter_subject_prefixes: Vec<String>,
     pub(crate) letter_kind: String,
     pub(crate) appendix_marker: String,
+    /// The marker at the start of a line, with or without diacritics ("Phụ lục", "PHU LUC"),
+    /// and its number if any (`num`).
+    pub(crate) appendix_marker_re: Regex,
     /// Upper-case appendix title starts.
     pub(crate) appendix_titles: Vec<String>,
     pub(crate) appendix_attached: Vec<Regex>,
@@ -110,6 +113,8 @@ pub(crate) struct TextRules {
 #[derive(Debug, Clone)]
 pub(crate) struct Blocks {
     pub(crate) letterhead: Vec<Regex>,
+    /// National motto and party heading, cut out of letterhead lines.
+    pub(crate) motto: Vec<Regex>,
     pub(crate) recipients_labels: Vec<Regex>,
     pub(crate) capacity: Vec<Regex>,
 }

@@ -156,7 +156,7 @@ fn build_document(
     let mut sections = builder.finish(layout, line_start(body_end_line).min(trimmed_end));
 
     if let Some(a) = appendix_line {
-        let marker = appendix_marker(layout.line(a), &g.doc_types.appendix_marker);
+        let marker = appendix_marker(layout.line(a), g);
         let mut sub = TreeBuilder::under(g, 1, &marker);
         for j in a + 1..end {
             if !infos[j].headings.is_empty() {
@@ -170,7 +170,7 @@ fn build_document(
             marker,
             scheme: "appendix".to_owned(),
             level: 1,
-            title: appendix_title(&title),
+            title: appendix_title(&title, g),
             span: Span::new(start, trimmed_end.max(start)),
             children: sub.finish(layout, trimmed_end),
         });
@@ -212,7 +212,7 @@ fn find_appendix(
 ) -> Option<usize> {
     let is_phu_luc = |j: usize| infos[j].doc_type.as_ref().is_some_and(|(k, _)| *k == g.doc_types.appendix_kind);
     let strong =
-        (body_from..end).find(|&j| is_phu_luc(j) || (infos[j].appendix_title && starts_phu_luc(layout.line(j))));
+        (body_from..end).find(|&j| is_phu_luc(j) || (infos[j].appendix_title && starts_phu_luc(layout.line(j), g)));
     let after = closing?;
     let weak = (after..end).find(|&j| {
         if infos[j].appendix_title {
@@ -229,8 +229,9 @@ fn find_appendix(
     [strong, weak, attached_only].into_iter().flatten().min()
 }
 
-fn starts_phu_luc(line: &str) -> bool {
-    crate::text::fold(line.trim_start()).starts_with("PHU LUC")
+/// The line opens with the appendix marker ("PHỤ LỤC", also printed "PHU LUC").
+fn starts_phu_luc(line: &str, g: &Grammar) -> bool {
+    g.doc_types.appendix_marker_re.is_match(line.trim_start())
 }
 
 /// Position lines of a signature ("PHÓ CHỦ TỊCH", "CHỦ TỊCH", "GIÁM ĐỐC") are short and upper
@@ -240,23 +241,18 @@ fn looks_like_signature(line: &str) -> bool {
 }
 
 /// "Phụ lục I" / "Phụ lục 2" when the appendix is numbered, else the plain marker.
-fn appendix_marker(line: &str, plain: &str) -> String {
-    static NUMBERED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?i:phụ lục|phu luc)\s+(?P<num>[IVXLC]+|\d{1,3}[a-z]?)\b").expect("static regex is valid")
-    });
-    match NUMBERED.captures(line.trim()) {
-        Some(c) => format!("{plain} {}", &c["num"]),
-        None => plain.to_owned(),
+fn appendix_marker(line: &str, g: &Grammar) -> String {
+    let plain = &g.doc_types.appendix_marker;
+    match g.doc_types.appendix_marker_re.captures(line.trim()).and_then(|c| c.name("num")) {
+        Some(num) => format!("{plain} {}", num.as_str()),
+        None => plain.clone(),
     }
 }
 
-fn appendix_title(line: &str) -> String {
-    static MARKER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?i:phụ lục|phu luc)(?:\s+(?:[IVXLC]+|\d{1,3}[a-z]?)\b)?[\s:.\-–]*")
-            .expect("static regex is valid")
-    });
+/// The appendix heading without its marker ("PHỤ LỤC: DANH MỤC …" -> "DANH MỤC …").
+fn appendix_title(line: &str, g: &Grammar) -> String {
     let t = line.trim();
-    match MARKER.find(t) {
+    match g.doc_types.appendix_marker_re.find(t) {
         Some(m) if m.end() < t.len() => t[m.end()..].to_owned(),
         _ => t.to_owned(),
     }
@@ -296,4 +292,22 @@ fn kind_without_type_line(layout: &Layout, g: &Grammar, first: usize, end: usize
         }
     }
     g.doc_types.fallback.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appendix_markers_come_from_the_grammar() {
+        let g = Grammar::embedded().unwrap();
+        assert_eq!(appendix_marker("PHỤ LỤC II", &g), "Phụ lục II");
+        assert_eq!(appendix_marker("Phụ lục 2: Danh mục", &g), "Phụ lục 2");
+        assert_eq!(appendix_marker("PHU LUC", &g), "Phụ lục");
+        assert_eq!(appendix_marker("DỰ TOÁN KINH PHÍ", &g), "Phụ lục");
+        assert_eq!(appendix_title("PHỤ LỤC: DANH MỤC NHIỆM VỤ", &g), "DANH MỤC NHIỆM VỤ");
+        assert_eq!(appendix_title("DỰ TOÁN KINH PHÍ", &g), "DỰ TOÁN KINH PHÍ");
+        assert!(starts_phu_luc("PHU LUC", &g) && starts_phu_luc("Phụ lục I", &g));
+        assert!(!starts_phu_luc("Phương án", &g));
+    }
 }

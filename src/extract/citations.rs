@@ -316,20 +316,16 @@ fn citation_of(mentions: &[Mention], g: &[usize], codes: &[(String, String)]) ->
 fn scan(rules: &CitationRules, s: &str, base: usize) -> Vec<Mention> {
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(m) = rules.kind_word.find_at(s, pos) {
-        let Some(kind) = rules.kind_of(m.as_str()) else {
-            pos = m.end();
-            continue;
-        };
-        let capital = m.as_str().chars().next().is_some_and(char::is_uppercase);
+    while let Some((m_start, m_end, kind)) = rules.find_kind(s, pos) {
+        let capital = s[m_start..].starts_with(char::is_uppercase);
         let before = out.len();
-        let mut next = m.end();
-        if let Some(end) = numbered(rules, s, m.start(), m.end(), &kind.kind, base, &mut out) {
+        let mut next = m_end;
+        if let Some(end) = numbered(rules, s, m_start, m_end, &kind.kind, base, &mut out) {
             next = end;
         } else if kind.by_title
             && capital
-            && rules.title_not_after.ends_with(&s[..m.start()]).is_none()
-            && let Some(end) = titled(rules, s, m.start(), m.end(), &kind.kind, base, &mut out)
+            && rules.title_not_after.ends_with(&s[..m_start]).is_none()
+            && let Some(end) = titled(rules, s, m_start, m_end, &kind.kind, base, &mut out)
         {
             next = end;
         }
@@ -341,15 +337,15 @@ fn scan(rules: &CitationRules, s: &str, base: usize) -> Vec<Mention> {
             if let Some((len, _)) = rules.title_subject_openers.match_at(&s[j..]) {
                 let k = skip_ws(s, j + len, 4);
                 if let Some((end, _)) = law_title(rules, s, k, false) {
-                    let title = format!("{} {}", collapse(&s[m.start()..m.end()]), collapse(&s[k..end]));
+                    let title = format!("{} {}", collapse(&s[m_start..m_end]), collapse(&s[k..end]));
                     let m0 = &mut out[before];
                     m0.title = Some(title);
-                    m0.text = collapse(&s[m.start()..end]);
-                    m0.span = Span::new(base + m.start(), base + end);
+                    m0.text = collapse(&s[m_start..end]);
+                    m0.span = Span::new(base + m_start, base + end);
                 }
             }
         }
-        pos = next.max(m.end());
+        pos = next.max(m_end);
     }
     for (kind, re) in &rules.standards {
         for m in re.find_iter(s) {

@@ -81,30 +81,26 @@ pub(crate) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &Agency
 }
 
 fn has_duties(cx: &DocContext<'_>, s: &Section) -> bool {
-    !duties(cx, s).is_empty()
+    duty_items(cx, s).next().is_some()
 }
 
 /// The block's items, each on one line: the text after the heading's colon, then every
 /// non-blank line of the body (bullets and letter markers stripped).
 fn duties(cx: &DocContext<'_>, s: &Section) -> Vec<String> {
+    duty_items(cx, s).map(str::to_owned).collect()
+}
+
+/// [`duties`] as borrowed lines, so asking whether there are any reads one line, not the block.
+fn duty_items<'a>(cx: &DocContext<'a>, s: &Section) -> impl Iterator<Item = &'a str> {
     let text = &cx.text()[s.span.start..s.span.end];
     let mut lines = text.lines();
-    let mut out = Vec::new();
-    if let Some(first) = lines.next()
-        && let Some(colon) = first.find(": ")
-    {
+    let first = lines.next().and_then(|first| {
+        let colon = first.find(": ")?;
         let rest = first[colon + 2..].trim();
-        if !rest.is_empty() {
-            out.push(strip_marker(rest).to_owned());
-        }
-    }
-    for line in lines {
-        let item = strip_marker(line.trim());
-        if !item.is_empty() && !item.starts_with("[^") {
-            out.push(item.to_owned());
-        }
-    }
-    out
+        (!rest.is_empty()).then(|| strip_marker(rest))
+    });
+    let body = lines.map(|line| strip_marker(line.trim())).filter(|item| !item.is_empty() && !item.starts_with("[^"));
+    first.into_iter().chain(body)
 }
 
 fn strip_marker(line: &str) -> &str {

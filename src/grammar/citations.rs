@@ -3,8 +3,9 @@
 //! target and budget rules share.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 use super::compile_regex;
@@ -16,6 +17,13 @@ use crate::error::GrammarError;
 pub(crate) struct Phrases {
     /// `(lower-case chars with single spaces, index in the list given to `new`)`, longest first.
     items: Vec<(Vec<char>, usize)>,
+    /// Lower-case first char -> positions in `items` (ascending, so longest first): `match_at`
+    /// only tries the phrases that can start at the char it sees.
+    by_first: HashMap<char, Vec<usize>>,
+    /// Finds where a phrase may start, boundaries not checked, built on first use. A plain
+    /// case-insensitive alternation runs on the regex crate's DFA; word boundaries (`\b`) would
+    /// push it onto the much slower NFA simulation on Vietnamese text.
+    candidates: OnceLock<Option<Regex>>,
 }
 
 impl Phrases {
@@ -30,18 +38,71 @@ impl Phrases {
             }
         }
         items.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.1.cmp(&b.1)));
-        Phrases { items }
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (k, (chars, _)) in items.iter().enumerate() {
+            by_first.entry(chars[0]).or_default().push(k);
+        }
+        Phrases { items, by_first, candidates: OnceLock::new() }
     }
 
     /// The longest phrase `s` starts with: `(bytes of s it covers, its index in the list)`.
     pub(crate) fn match_at(&self, s: &str) -> Option<(usize, usize)> {
-        self.items.iter().find_map(|(p, i)| match_one(p, s).map(|len| (len, *i)))
+        let c = s.chars().next()?;
+        let try_key = |key: char| {
+            let ks = self.by_first.get(&key)?;
+            ks.iter().find_map(|&k| {
+                let (p, i) = &self.items[k];
+                match_one(p, s).map(|len| (len, *i))
+            })
+        };
+        if c.is_ascii() {
+            return try_key(c.to_ascii_lowercase());
+        }
+        let mut lower = c.to_lowercase();
+        let l = lower.next().filter(|_| lower.next().is_none());
+        // `lower_eq` accepts `c` itself or its one-char lower case: try both keys, in the
+        // order of `items` when both hold phrases.
+        match (self.by_first.contains_key(&c), l.filter(|&l| l != c)) {
+            (true, Some(l)) if self.by_first.contains_key(&l) => self
+                .items
+                .iter()
+                .find_map(|(p, i)| (p[0] == c || p[0] == l).then(|| match_one(p, s).map(|len| (len, *i))).flatten()),
+            (true, _) => try_key(c),
+            (false, Some(l)) => try_key(l),
+            (false, None) => None,
+        }
     }
 
     /// The leftmost phrase found in `s` as whole words: `(start, end, index)`.
     pub(crate) fn find(&self, s: &str) -> Option<(usize, usize, usize)> {
-        let mut prev: Option<char> = None;
-        for (at, c) in s.char_indices() {
+        self.find_at(s, 0)
+    }
+
+    /// [`Phrases::find`] from byte `pos` of `s` on (what precedes `pos` still counts for the
+    /// word boundary).
+    pub(crate) fn find_at(&self, s: &str, mut pos: usize) -> Option<(usize, usize, usize)> {
+        let Some(re) = self.candidates.get_or_init(|| self.candidate_regex()) else {
+            return self.find_by_char(s, pos);
+        };
+        while pos <= s.len() {
+            let m = re.find_at(s, pos)?;
+            let at = m.start();
+            let prev = s[..at].chars().next_back();
+            let c = s[at..].chars().next();
+            let boundary = !prev.is_some_and(char::is_alphanumeric) || !c.is_some_and(char::is_alphanumeric);
+            if boundary && let Some((len, i)) = self.match_at(&s[at..]) {
+                return Some((at, at + len, i));
+            }
+            pos = at + c.map_or(1, char::len_utf8);
+        }
+        None
+    }
+
+    /// [`Phrases::find_at`] trying every char position: the fallback without a regex.
+    fn find_by_char(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
+        let mut prev: Option<char> = s[..pos].chars().next_back();
+        for (at, c) in s[pos..].char_indices() {
+            let at = pos + at;
             if (!prev.is_some_and(char::is_alphanumeric) || !c.is_alphanumeric())
                 && let Some((len, i)) = self.match_at(&s[at..])
             {
@@ -50,6 +111,22 @@ impl Phrases {
             prev = Some(c);
         }
         None
+    }
+
+    /// `(?i)` alternation of every phrase, spaces as `\s+`; `None` for an empty set.
+    fn candidate_regex(&self) -> Option<Regex> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let alternation: Vec<String> = (self.items.iter())
+            .map(|(p, _)| {
+                let p: String = p.iter().collect();
+                p.split(' ').map(regex::escape).collect::<Vec<_>>().join(r"\s+")
+            })
+            .collect();
+        // Built from escaped literals, so it compiles; a size limit is the only way to fail,
+        // and then `find_at` falls back to trying every position.
+        RegexBuilder::new(&format!("(?i:{})", alternation.join("|"))).size_limit(1 << 24).build().ok()
     }
 
     /// The phrase `s` ends with (trailing whitespace ignored), as whole words: `(start, index)`.
@@ -126,10 +203,6 @@ pub(crate) struct CitedKind {
 /// Compiled `citations.yaml`.
 #[derive(Debug, Clone)]
 pub(crate) struct CitationRules {
-    /// Finds a document-type word anywhere (whole word, any case).
-    pub(crate) kind_word: Regex,
-    /// Lower-case type word (single spaces) -> its kind.
-    kinds: HashMap<String, CitedKind>,
     /// The type words as phrases (index into `kind_list`).
     pub(crate) kind_phrases: Phrases,
     kind_list: Vec<CitedKind>,
@@ -157,10 +230,10 @@ pub(crate) struct CitationRules {
 }
 
 impl CitationRules {
-    /// The kind of a type word as matched by [`CitationRules::kind_word`].
-    pub(crate) fn kind_of(&self, word: &str) -> Option<&CitedKind> {
-        let key: Vec<String> = word.split_whitespace().map(str::to_lowercase).collect();
-        self.kinds.get(&key.join(" "))
+    /// The first document-type word (whole word, any case) at or after byte `pos` of `s`:
+    /// `(start, end, kind)`.
+    pub(crate) fn find_kind(&self, s: &str, pos: usize) -> Option<(usize, usize, &CitedKind)> {
+        self.kind_phrases.find_at(s, pos).map(|(start, end, i)| (start, end, &self.kind_list[i]))
     }
 
     /// The kind of the type word `s` starts with: `(bytes, kind)`.
@@ -237,7 +310,6 @@ fn invalid(file: &str, message: impl Into<String>) -> GrammarError {
 
 pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarError> {
     let f: File = super::parse(file, yaml)?;
-    let mut kinds = HashMap::new();
     let mut kind_list = Vec::new();
     let mut words: Vec<String> = Vec::new();
     for k in &f.kinds {
@@ -245,21 +317,14 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
             return Err(invalid(file, format!("kinds: `{}` needs a kind and at least one word", k.kind)));
         }
         for w in &k.words {
-            let key: Vec<String> = w.split_whitespace().map(str::to_lowercase).collect();
-            if key.is_empty() {
+            if w.trim().is_empty() {
                 return Err(invalid(file, format!("kinds: `{}` has an empty word", k.kind)));
             }
             let cited = CitedKind { kind: k.kind.clone(), by_title: k.by_title };
-            kinds.insert(key.join(" "), cited.clone());
             kind_list.push(cited);
             words.push(w.clone());
         }
     }
-    let mut alternatives: Vec<&String> = words.iter().collect();
-    alternatives.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
-    let alternation: Vec<String> =
-        alternatives.iter().map(|w| w.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(r"\s+")).collect();
-    let kind_word = compile_regex(file, "kinds", &format!(r"(?i)\b(?:{})\b", alternation.join("|")), false)?;
     let standards = (f.standards.iter())
         .map(|s| Ok((s.kind.clone(), compile_regex(file, "standards", &s.pattern, false)?)))
         .collect::<Result<Vec<_>, GrammarError>>()?;
@@ -279,9 +344,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         return Err(invalid(file, "number_word, issuer.openers and basis.openers must not be empty"));
     }
     Ok(CitationRules {
-        kind_word,
         kind_phrases: Phrases::new(&words),
-        kinds,
         kind_list,
         standards,
         number_word: Phrases::new(&f.number_word),
@@ -329,10 +392,23 @@ mod tests {
     fn embedded_rules_compile_and_map_kinds() {
         let g = crate::Grammar::embedded().expect("grammars");
         let r = &g.citations;
-        assert_eq!(r.kind_of("Văn  bản").map(|k| k.kind.as_str()), Some("cong_van"));
-        assert_eq!(r.kind_of("THÔNG TƯ LIÊN TỊCH").map(|k| k.kind.as_str()), Some("thong_tu"));
-        assert!(r.kind_of("Luật").is_some_and(|k| k.by_title));
-        assert_eq!(r.kind_word.find("theo Thông tư liên tịch số 3").map(|m| m.as_str()), Some("Thông tư liên tịch"));
+        let kind = |s: &'static str| r.find_kind(s, 0).map(|(a, b, k)| (&s[a..b], k.kind.clone(), k.by_title));
+        assert_eq!(kind("Văn  bản"), Some(("Văn  bản", "cong_van".into(), false)));
+        assert_eq!(kind("THÔNG TƯ LIÊN TỊCH"), Some(("THÔNG TƯ LIÊN TỊCH", "thong_tu".into(), false)));
+        assert!(kind("Luật").is_some_and(|k| k.2));
+        assert_eq!(kind("theo Thông tư liên tịch số 3"), Some(("Thông tư liên tịch", "thong_tu".into(), false)));
+        // Whole words only, the longest at the leftmost start.
+        assert_eq!(kind("Luậtsư và Nghị định 5"), Some(("Nghị định", "nghi_dinh".into(), false)));
+        assert_eq!(kind("ĐLuật"), None);
+    }
+
+    #[test]
+    fn find_at_checks_the_boundary_before_pos() {
+        let p = Phrases::new(&["tỷ", "tỷ lệ"]);
+        let s = "xtỷ tỷ\nlệ";
+        assert_eq!(p.find_at(s, 1), Some((s.rfind("tỷ").unwrap(), s.len(), 1)));
+        assert_eq!(p.find_at("tỷ", 3), None);
+        assert_eq!(Phrases::new::<&str>(&[]).find("tỷ"), None);
     }
 
     #[test]

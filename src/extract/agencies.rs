@@ -30,10 +30,11 @@ impl<'g> AgencyMatcher<'g> {
     /// when the whole name is known), `id` when the gazetteer knows it.
     pub(crate) fn resolve(&self, text: &str) -> Agency {
         let text = clean(text);
-        let entry = self.gaz.lookup(text);
+        let key = self.gaz.key(text);
+        let entry = self.gaz.lookup_key(&key);
         // A name or alias of the gazetteer gets the gazetteer's spelling; a longer name
         // ("Sở Công Thương tỉnh Lào Cai") keeps its own words.
-        let name = match self.gaz.lookup_exact(text) {
+        let name = match self.gaz.lookup_exact_key(&key) {
             Some(e) => e.name.clone(),
             None => self.gaz.expand(text),
         };

@@ -17,6 +17,9 @@ mod targets;
 mod tasks;
 mod timeline;
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
 use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::{Diagnostic, Document, Section, Span};
@@ -31,6 +34,11 @@ pub(crate) struct DocContext<'a> {
     pub(crate) g: &'a Grammar,
     /// Every section in pre-order.
     flat: Vec<&'a Section>,
+    /// Section address -> its position in `flat`.
+    index: HashMap<*const Section, usize>,
+    /// The agencies heading each section of `flat` when it is a responsibility block, worked
+    /// out once: tasks and responsibilities both ask about every section, the latter twice.
+    blocks: OnceCell<Vec<Option<Vec<String>>>>,
 }
 
 impl<'a> DocContext<'a> {
@@ -43,7 +51,21 @@ impl<'a> DocContext<'a> {
         }
         let mut flat = Vec::new();
         walk(&mut flat, &doc.sections);
-        DocContext { layout, doc, g, flat }
+        let index = flat.iter().enumerate().map(|(i, &s)| (s as *const Section, i)).collect();
+        DocContext { layout, doc, g, flat, index, blocks: OnceCell::new() }
+    }
+
+    /// The agencies heading section `s` (a section of this document) when it is a
+    /// responsibility block (see [`responsibilities::block_agencies`]).
+    pub(crate) fn block_heads(&self, s: &Section) -> Option<&[String]> {
+        let blocks = self.blocks.get_or_init(|| {
+            let matcher = AgencyMatcher::new(self.g);
+            self.flat.iter().map(|s| responsibilities::block_agencies(self, s, &matcher)).collect()
+        });
+        match self.index.get(&(s as *const Section)) {
+            Some(&i) => blocks[i].as_deref(),
+            None => None,
+        }
     }
 
     /// The whole text of the record.

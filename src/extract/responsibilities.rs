@@ -26,8 +26,8 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     if s.scheme == "appendix" || cx.after_body(s.span.start) {
         return;
     }
-    let heads = block_agencies(cx, s, agencies);
-    let child_blocks = s.children.iter().filter(|c| block_agencies(cx, c, agencies).is_some()).count();
+    let heads = cx.block_heads(s);
+    let child_blocks = s.children.iter().filter(|c| cx.block_heads(c).is_some()).count();
     let children_are_blocks = child_blocks >= 2 && child_blocks * 2 >= s.children.len();
     match heads {
         Some(heads) if !children_are_blocks => {
@@ -35,7 +35,7 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
             for text in heads {
                 out.push(Responsibility {
                     section: s.path.clone(),
-                    agency: agencies.resolve(&text),
+                    agency: agencies.resolve(text),
                     duties: duties.clone(),
                     span: s.span,
                 });
@@ -49,8 +49,9 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     }
 }
 
-/// The agencies a section's heading names, if it is a responsibility block.
-pub(crate) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &AgencyMatcher<'_>) -> Option<Vec<String>> {
+/// The agencies a section's heading names, if it is a responsibility block. Ask
+/// [`DocContext::block_heads`], which remembers the answer.
+pub(super) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &AgencyMatcher<'_>) -> Option<Vec<String>> {
     let labels = &cx.g.labels;
     let title = sentence_case(clean(&s.title));
     let low = title.to_lowercase();

@@ -10,7 +10,6 @@
 //! nothing inside them is read here.
 
 use super::agencies::clean;
-use super::responsibilities::block_agencies;
 use super::{AgencyMatcher, DocContext, timeline};
 use crate::grammar::labels::TaskField;
 use crate::model::{Agency, Section, Span, Task, Timeline};
@@ -58,11 +57,8 @@ impl Draft {
 }
 
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Task> {
-    let blocks: Vec<Span> = cx
-        .sections()
-        .filter(|s| s.scheme != "appendix" && block_agencies(cx, s, agencies).is_some())
-        .map(|s| s.span)
-        .collect();
+    let blocks: Vec<Span> =
+        cx.sections().filter(|s| s.scheme != "appendix" && cx.block_heads(s).is_some()).map(|s| s.span).collect();
     let in_block = |offset: usize| blocks.iter().any(|b| b.start <= offset && offset < b.end);
     let task_section =
         |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
@@ -112,6 +108,10 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     {
         rest = rest[c.len_utf8() + 1..].trim_start();
     }
+    // Every label is followed by a colon: most lines have none and need no lower-casing.
+    if !rest.contains(':') {
+        return None;
+    }
     let low = rest.to_lowercase();
     for (field, label) in &cx.g.labels.task_fields {
         if let Some(after) = low.strip_prefix(label.as_str()) {
@@ -133,9 +133,12 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>".
 fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
     let labels = &cx.g.labels;
+    let mut out = Vec::new();
+    if !labels.lead_cue_finder.is_match(line) {
+        return out;
+    }
     let low = line.to_lowercase();
     let cue = labels.lead_cue.as_str();
-    let mut out = Vec::new();
     let mut from = 0;
     while let Some(rel) = low[from..].find(cue) {
         let at = from + rel;

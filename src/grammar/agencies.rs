@@ -18,6 +18,8 @@ pub(crate) struct Entry {
 pub(crate) struct Gazetteer {
     /// `(abbreviation, expansion)`, longest abbreviation first.
     pub(crate) abbreviations: Vec<(String, String)>,
+    /// First byte of an abbreviation -> its positions in `abbreviations`, in order.
+    abbreviations_by_first_byte: HashMap<u8, Vec<usize>>,
     pub(crate) entries: Vec<Entry>,
     /// Matching key of every name and alias -> entry index.
     by_key: HashMap<String, usize>,
@@ -72,8 +74,15 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         &format!(r"(?i)\b(?P<kind>{})\s+(?P<name>\p{{Lu}}[\p{{L}}\s.\-–]*)$", alternatives.join("|")),
         false,
     )?;
+    let mut abbreviations_by_first_byte: HashMap<u8, Vec<usize>> = HashMap::new();
+    for (k, (abbr, _)) in abbreviations.iter().enumerate() {
+        if let Some(&b) = abbr.as_bytes().first() {
+            abbreviations_by_first_byte.entry(b).or_default().push(k);
+        }
+    }
     let mut g = Gazetteer {
         abbreviations,
+        abbreviations_by_first_byte,
         entries: Vec::new(),
         by_key: HashMap::new(),
         heads: f.heads,
@@ -113,24 +122,30 @@ impl Gazetteer {
     /// "Sở TT&TT" -> "Sở Thông tin và Truyền thông"). Only whole tokens are expanded.
     pub(crate) fn expand(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + 16);
-        let mut rest = text;
-        'outer: while !rest.is_empty() {
-            let at_token_start = out.chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            if at_token_start {
-                for (abbr, full) in &self.abbreviations {
-                    if let Some(after) = rest.strip_prefix(abbr.as_str())
-                        && after.chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '&')
-                    {
-                        out.push_str(full);
-                        rest = after;
-                        continue 'outer;
-                    }
-                }
+        // The char before the current position in the output: an expansion counts as written.
+        let mut prev: Option<char> = None;
+        let mut copied = 0;
+        let mut at = 0;
+        while let Some(c) = text[at..].chars().next() {
+            if prev.is_none_or(|p| !p.is_alphanumeric())
+                && let Some(bucket) = self.abbreviations_by_first_byte.get(&text.as_bytes()[at])
+                && let Some((abbr, full)) = bucket.iter().map(|&k| &self.abbreviations[k]).find(|(abbr, _)| {
+                    text[at..]
+                        .strip_prefix(abbr.as_str())
+                        .is_some_and(|after| after.chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '&'))
+                })
+            {
+                out.push_str(&text[copied..at]);
+                out.push_str(full);
+                at += abbr.len();
+                copied = at;
+                prev = full.chars().next_back().or(prev);
+                continue;
             }
-            let c = rest.chars().next().expect("rest is not empty");
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
+            prev = Some(c);
+            at += c.len_utf8();
         }
+        out.push_str(&text[copied..]);
         out
     }
 
@@ -154,14 +169,23 @@ impl Gazetteer {
 
     /// The gazetteer entry whose name or alias is exactly `text` (up to case and spacing).
     pub(crate) fn lookup_exact(&self, text: &str) -> Option<&Entry> {
-        self.by_key.get(&self.key(text)).map(|&i| &self.entries[i])
+        self.lookup_exact_key(&self.key(text))
+    }
+
+    /// [`Gazetteer::lookup_exact`] of a [`Gazetteer::key`].
+    pub(crate) fn lookup_exact_key(&self, key: &str) -> Option<&Entry> {
+        self.by_key.get(key).map(|&i| &self.entries[i])
     }
 
     /// The gazetteer entry named by `text`: the whole name, or the longest entry the name starts
     /// with ("Sở Công Thương tỉnh Lào Cai" -> Sở Công Thương).
     pub(crate) fn lookup(&self, text: &str) -> Option<&Entry> {
-        let key = self.key(text);
-        if let Some(&i) = self.by_key.get(&key) {
+        self.lookup_key(&self.key(text))
+    }
+
+    /// [`Gazetteer::lookup`] of a [`Gazetteer::key`].
+    pub(crate) fn lookup_key(&self, key: &str) -> Option<&Entry> {
+        if let Some(&i) = self.by_key.get(key) {
             return Some(&self.entries[i]);
         }
         let mut cut = key.len();

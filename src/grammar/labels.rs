@@ -18,11 +18,13 @@ pub(crate) enum TaskField {
 }
 
 /// Compiled `labels.yaml`. Labels and cues are kept lower case for matching.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Labels {
     /// `(field, label)`, longest label first.
     pub(crate) task_fields: Vec<(TaskField, String)>,
     pub(crate) lead_cue: String,
+    /// Finds `lead_cue` in any case: a cheap test before a line is lower-cased.
+    pub(crate) lead_cue_finder: regex::Regex,
     pub(crate) assign_cues: Vec<String>,
     pub(crate) partner_cues: Vec<String>,
     pub(crate) work_verbs: Vec<String>,
@@ -101,9 +103,12 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
     }
     let mut positions: Vec<(String, String)> = f.positions.into_iter().collect();
     positions.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
+    let lead_cue = f.lead_cue.trim().to_lowercase();
+    let lead_cue_finder = super::compile_regex(file, "lead_cue", &format!("(?i:{})", regex::escape(&lead_cue)), false)?;
     Ok(Labels {
         task_fields,
-        lead_cue: f.lead_cue.trim().to_lowercase(),
+        lead_cue,
+        lead_cue_finder,
         assign_cues: f.assign_cues,
         partner_cues: lower(f.partner_cues),
         work_verbs: lower(f.work_verbs),

@@ -1,11 +1,13 @@
 //! The engine: compiled grammars plus the pipeline, for one buffer or whole archives.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::decode::{self, DecodeError};
@@ -14,9 +16,10 @@ use crate::grammar::Grammar;
 use crate::model::{Diagnostic, Record, SCHEMA_ID, Severity, Source, Status};
 use crate::{extract, layout, normalize, segment};
 
-/// Files converted per parallel batch per worker thread. Records of a batch are handed back in
-/// input order before the next batch starts, which bounds memory whatever the archive size.
-const BATCH_PER_THREAD: usize = 16;
+/// Records per worker thread that may wait, converted, for an earlier one still in work. The
+/// reorder window bounds memory whatever the archive size: a worker that would run further ahead
+/// of the output waits for it.
+const WINDOW_PER_THREAD: usize = 16;
 
 /// Time one conversion spent in each stage. Kept out of the record, which must not depend on
 /// timing; `vanban convert --stats` sums it over a run.
@@ -126,16 +129,15 @@ impl Engine {
     /// [`convert_bytes`](Engine::convert_bytes), with the time each stage took.
     pub fn convert_bytes_timed(&self, path: &str, bytes: &[u8]) -> (Record, StageTimes) {
         let mut times = StageTimes::default();
-        let source = Source {
-            path: path.to_owned(),
-            bytes: bytes.len() as u64,
-            sha256: Some(sha256_hex(bytes)),
-            format: None,
-            encoding: None,
-            pages: None,
-            page_starts: Vec::new(),
-        };
-        let record = match catch_unwind(AssertUnwindSafe(|| self.run(source.clone(), bytes, &mut times))) {
+        let source = new_source(path, bytes);
+        let record = self.convert_cow(source, Cow::Borrowed(bytes), &mut times);
+        (record, times)
+    }
+
+    /// Convert `bytes`, catching a panic of any stage. Owned bytes are dropped once decoded, so
+    /// that a big file is not held in memory three times over.
+    fn convert_cow(&self, source: Source, bytes: Cow<'_, [u8]>, times: &mut StageTimes) -> Record {
+        match catch_unwind(AssertUnwindSafe(|| self.run(source.clone(), bytes, times))) {
             Ok(record) => record,
             Err(panic) => {
                 let what = panic
@@ -145,8 +147,7 @@ impl Engine {
                     .unwrap_or_else(|| "unknown panic".to_owned());
                 failed(source, "internal.panic", format!("vanban panicked on this input: {what}"))
             }
-        };
-        (record, times)
+        }
     }
 
     /// Read and convert the file at `path`. A file that cannot be read gives a `failed`
@@ -160,9 +161,9 @@ impl Engine {
         let started = Instant::now();
         match std::fs::read(path) {
             Ok(bytes) => {
-                let read = started.elapsed();
-                let (record, mut times) = self.convert_bytes_timed(&shown, &bytes);
-                times.read = read;
+                let mut times = StageTimes { read: started.elapsed(), ..StageTimes::default() };
+                let source = new_source(&shown, &bytes);
+                let record = self.convert_cow(source, Cow::Owned(bytes), &mut times);
                 (record, times)
             }
             Err(e) => (io_failed(&shown, &e), StageTimes { read: started.elapsed(), ..StageTimes::default() }),
@@ -170,8 +171,9 @@ impl Engine {
     }
 
     /// Convert `inputs` in parallel on the current rayon pool and hand each record to `sink` in
-    /// input order. Memory stays bounded: records are passed on batch by batch.
-    pub fn convert_all<F: FnMut(Record)>(&self, inputs: &[Input], mut sink: F) {
+    /// input order, as soon as it and every record before it are done. Memory stays bounded: at
+    /// most a window of records waits for an earlier one, whatever the number of inputs.
+    pub fn convert_all<F: FnMut(Record) + Send>(&self, inputs: &[Input], mut sink: F) {
         let never: Result<(), std::convert::Infallible> = self.try_convert_all(inputs, |record| {
             sink(record);
             Ok(())
@@ -180,13 +182,15 @@ impl Engine {
     }
 
     /// As [`convert_all`](Engine::convert_all), but `sink` may stop the run: the first error it
-    /// returns is returned at once and no further batch is converted (a closed pipe, a full disk).
+    /// returns is returned once the conversions in flight end, and no further input is started
+    /// (a closed pipe, a full disk).
     ///
     /// # Errors
     /// The first error `sink` returns.
     pub fn try_convert_all<E, F>(&self, inputs: &[Input], mut sink: F) -> Result<(), E>
     where
-        F: FnMut(Record) -> Result<(), E>,
+        E: Send,
+        F: FnMut(Record) -> Result<(), E> + Send,
     {
         self.try_convert_all_timed(inputs, |record, _| sink(record))
     }
@@ -194,19 +198,29 @@ impl Engine {
     /// As [`try_convert_all`](Engine::try_convert_all), handing `sink` the stage times of each
     /// record too.
     ///
+    /// Each worker of the pool takes the next input in turn; `sink` runs on whichever worker
+    /// completes the record the output is waiting for, one call at a time.
+    ///
     /// # Errors
     /// The first error `sink` returns.
-    pub fn try_convert_all_timed<E, F>(&self, inputs: &[Input], mut sink: F) -> Result<(), E>
+    pub fn try_convert_all_timed<E, F>(&self, inputs: &[Input], sink: F) -> Result<(), E>
     where
-        F: FnMut(Record, StageTimes) -> Result<(), E>,
+        E: Send,
+        F: FnMut(Record, StageTimes) -> Result<(), E> + Send,
     {
-        let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
-        for chunk in inputs.chunks(batch) {
-            let records: Vec<(Record, StageTimes)> =
-                chunk.par_iter().map(|input| self.convert_input_timed(input)).collect();
-            records.into_iter().try_for_each(|(record, times)| sink(record, times))?;
-        }
-        Ok(())
+        let workers = rayon::current_num_threads().clamp(1, inputs.len().max(1));
+        let run = Reorder::new(sink, workers * WINDOW_PER_THREAD);
+        rayon::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|_| {
+                    while let Some(i) = run.take(inputs.len()) {
+                        let done = self.convert_input_timed(&inputs[i]);
+                        run.finish(i, done);
+                    }
+                });
+            }
+        });
+        run.into_result()
     }
 
     /// Convert one [`Input`].
@@ -224,16 +238,17 @@ impl Engine {
         }
     }
 
-    fn run(&self, mut source: Source, bytes: &[u8], times: &mut StageTimes) -> Record {
+    fn run(&self, mut source: Source, bytes: Cow<'_, [u8]>, times: &mut StageTimes) -> Record {
         let mut clock = Instant::now();
         let mut lap = |slot: &mut Duration| {
             let now = Instant::now();
             *slot = now - clock;
             clock = now;
         };
-        let decoded = decode::decode(bytes, &source.path);
+        let decoded = decode::decode(&bytes, &source.path);
+        drop(bytes);
         lap(&mut times.decode);
-        let decoded = match decoded {
+        let mut decoded = match decoded {
             Ok(d) => d,
             Err(e) => return decode_failed(source, &e),
         };
@@ -242,9 +257,14 @@ impl Engine {
         source.pages = decoded.pages;
         // Page starts travel through normalize and layout as marks (see `layout::PAGE_MARK`).
         let marked = (!decoded.page_starts.is_empty()).then(|| layout::mark_pages(&decoded.text, &decoded.page_starts));
-        let canonical = normalize::normalize(marked.as_deref().unwrap_or(&decoded.text), decoded.format, &self.grammar);
+        let mut canonical =
+            normalize::normalize(marked.as_deref().unwrap_or(&decoded.text), decoded.format, &self.grammar);
+        // Each stage's text is dropped once the next one has its own.
+        drop(marked);
+        decoded.text = String::new();
         lap(&mut times.normalize);
         let laid = layout::layout(&canonical.text, &self.grammar);
+        canonical.text = String::new();
         lap(&mut times.layout);
         if laid.text.trim().is_empty() {
             // Only markup, white space or page furniture: nothing usable is left.
@@ -262,7 +282,7 @@ impl Engine {
         source.page_starts.clone_from(&laid.page_starts);
         let skeleton = segment::segment(&laid, &self.grammar);
         lap(&mut times.segment);
-        let (documents, found) = extract::extract_with_diagnostics(&laid, &skeleton, &self.grammar);
+        let (documents, found) = extract::extract_with_diagnostics(&laid, skeleton, &self.grammar);
         lap(&mut times.extract);
 
         let mut diagnostics = decoded.diagnostics;
@@ -283,6 +303,125 @@ impl Engine {
             documents,
         }
     }
+}
+
+/// The reorder window of [`Engine::try_convert_all_timed`]: hands out input indices, keeps the
+/// records that finish early, and feeds the sink in input order.
+struct Reorder<F, E> {
+    /// The next index to hand out.
+    next_input: AtomicUsize,
+    /// Set once the sink failed: no new input is started.
+    stopped: AtomicBool,
+    window: usize,
+    waiting: Mutex<Waiting>,
+    /// Signalled when the output moves on (room in the window) or the run stops.
+    room: Condvar,
+    /// The sink and its first error; whoever holds it writes, the others leave their records.
+    sink: Mutex<(F, Option<E>)>,
+}
+
+/// Records done but not yet written, and the index the output waits for.
+struct Waiting {
+    next_out: usize,
+    done: BTreeMap<usize, (Record, StageTimes)>,
+}
+
+impl<F, E> Reorder<F, E>
+where
+    F: FnMut(Record, StageTimes) -> Result<(), E>,
+{
+    fn new(sink: F, window: usize) -> Self {
+        Reorder {
+            next_input: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+            window: window.max(1),
+            waiting: Mutex::new(Waiting { next_out: 0, done: BTreeMap::new() }),
+            room: Condvar::new(),
+            sink: Mutex::new((sink, None)),
+        }
+    }
+
+    /// The next input to convert, once the window has room for it; `None` when all are taken
+    /// or the run stopped.
+    fn take(&self, len: usize) -> Option<usize> {
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
+        }
+        let i = self.next_input.fetch_add(1, Ordering::AcqRel);
+        if i >= len {
+            return None;
+        }
+        // The worker converting `next_out` never waits here, so the window always moves on.
+        let mut waiting = lock(&self.waiting);
+        while i >= waiting.next_out + self.window && !self.stopped.load(Ordering::Acquire) {
+            waiting = self.room.wait(waiting).unwrap_or_else(PoisonError::into_inner);
+        }
+        (!self.stopped.load(Ordering::Acquire)).then_some(i)
+    }
+
+    /// Record `i` is done: write it and every record after it that is ready, unless another
+    /// worker is writing (it picks them up before it lets go).
+    fn finish(&self, i: usize, done: (Record, StageTimes)) {
+        lock(&self.waiting).done.insert(i, done);
+        loop {
+            let mut sink = match self.sink.try_lock() {
+                Ok(sink) => sink,
+                Err(TryLockError::WouldBlock) => return,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            };
+            loop {
+                let ready = {
+                    let mut waiting = lock(&self.waiting);
+                    let next = waiting.next_out;
+                    let ready = waiting.done.remove(&next);
+                    if ready.is_some() {
+                        waiting.next_out += 1;
+                    }
+                    ready
+                };
+                let Some((record, times)) = ready else { break };
+                if sink.1.is_none() {
+                    match catch_unwind(AssertUnwindSafe(|| (sink.0)(record, times))) {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => {
+                            sink.1 = Some(e);
+                            self.stop();
+                        }
+                        // The sink's own panic: wake the waiting workers so the scope can end,
+                        // then let it go on up to the caller.
+                        Err(panic) => {
+                            self.stop();
+                            resume_unwind(panic);
+                        }
+                    }
+                }
+                self.room.notify_all();
+            }
+            drop(sink);
+            // A record that arrived while this worker wrote found the sink taken: look again.
+            let waiting = lock(&self.waiting);
+            if !waiting.done.contains_key(&waiting.next_out) {
+                return;
+            }
+        }
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        // Under the lock, so that no worker checks `stopped` and then misses the wake-up.
+        let _waiting = lock(&self.waiting);
+        self.room.notify_all();
+    }
+
+    fn into_result(self) -> Result<(), E> {
+        let (_, error) = self.sink.into_inner().unwrap_or_else(PoisonError::into_inner);
+        error.map_or(Ok(()), Err)
+    }
+}
+
+/// Lock `m`, also after a panic elsewhere: no code here panics between its writes to the data.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Expand `args` into the sorted list of inputs: files as given, directories walked
@@ -323,6 +462,19 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
     inputs.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     inputs.dedup_by(|a, b| a.path == b.path && a.walk_error.is_none() && b.walk_error.is_none());
     inputs
+}
+
+/// The source of a record for `bytes` read from `path`, before decoding tells more.
+fn new_source(path: &str, bytes: &[u8]) -> Source {
+    Source {
+        path: path.to_owned(),
+        bytes: bytes.len() as u64,
+        sha256: Some(sha256_hex(bytes)),
+        format: None,
+        encoding: None,
+        pages: None,
+        page_starts: Vec::new(),
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -371,4 +523,79 @@ fn io_failed(path: &str, e: &std::io::Error) -> Record {
         _ => "io.read_error",
     };
     failed(empty_source(path), code, format!("cannot read {path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(n: usize) -> (Record, StageTimes) {
+        (failed(empty_source(&n.to_string()), "test", String::new()), StageTimes::default())
+    }
+
+    fn path_of(r: &Record) -> usize {
+        r.source.path.parse().unwrap()
+    }
+
+    #[test]
+    fn reorder_writes_in_input_order_as_soon_as_it_can() {
+        let written = Mutex::new(Vec::new());
+        let run = Reorder::new(
+            |r: Record, _| -> Result<(), ()> {
+                lock(&written).push(path_of(&r));
+                Ok(())
+            },
+            4,
+        );
+        assert_eq!((run.take(3), run.take(3), run.take(3), run.take(3)), (Some(0), Some(1), Some(2), None));
+        run.finish(2, record(2));
+        run.finish(1, record(1));
+        assert!(lock(&written).is_empty(), "nothing before record 0");
+        run.finish(0, record(0));
+        assert_eq!(*lock(&written), [0, 1, 2]);
+        assert_eq!(run.into_result(), Ok(()));
+    }
+
+    #[test]
+    fn a_full_window_holds_back_the_workers_ahead() {
+        let run = Reorder::new(|_: Record, _| -> Result<(), ()> { Ok(()) }, 2);
+        assert_eq!((run.take(10), run.take(10)), (Some(0), Some(1)));
+        std::thread::scope(|s| {
+            // Input 2 is outside the window until record 0 is written.
+            let ahead = s.spawn(|| run.take(10));
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!ahead.is_finished(), "input 2 waits for the window");
+            run.finish(0, record(0));
+            assert_eq!(ahead.join().unwrap(), Some(2));
+        });
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_run() {
+        let calls = AtomicUsize::new(0);
+        let run = Reorder::new(
+            |_: Record, _| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err("disk full")
+            },
+            4,
+        );
+        assert_eq!((run.take(10), run.take(10)), (Some(0), Some(1)));
+        run.finish(0, record(0));
+        assert_eq!(run.take(10), None, "no new input after the error");
+        run.finish(1, record(1));
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "the sink is not called again");
+        assert_eq!(run.into_result(), Err("disk full"));
+    }
+
+    #[test]
+    fn every_input_comes_out_once_in_order_on_many_threads() {
+        let inputs: Vec<Input> = (0..300).map(|i| Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
+        let engine = Engine::new().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let mut seen = Vec::new();
+        pool.install(|| engine.convert_all(&inputs, |r| seen.push(r.source.path)));
+        let expected: Vec<String> = inputs.iter().map(|i| i.path.to_string_lossy().into_owned()).collect();
+        assert_eq!(seen, expected);
+    }
 }

@@ -17,6 +17,9 @@ use super::summary::Summary;
 
 /// Output buffer size: records are written in large chunks, not line by line.
 const OUT_BUFFER: usize = 1 << 16;
+/// Records whose text is longer than this are serialized straight into the output instead of
+/// a line buffer (their emit time then includes writing).
+const STREAM_ABOVE: usize = 1 << 20;
 
 /// Run `vanban convert`. `Ok` carries the exit status (0, or 1 when a record failed); `Err` is a
 /// run that cannot proceed (exit 2), or a closed stdout (exit 0, told apart by the caller).
@@ -52,6 +55,12 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
             progress.inc(1);
             progress.set_message(format!("{:.1} MB", summary.bytes() as f64 / 1e6));
             let emitting = Instant::now();
+            if record.text.as_ref().is_some_and(|t| t.len() > STREAM_ABOVE) {
+                // Serialized straight into the output: no second copy of a big text.
+                let written = vanban::emit::write_json_line_to(&record, &mut out.writer);
+                stats.emit += emitting.elapsed();
+                return written;
+            }
             line.clear();
             vanban::emit::write_json_line(&record, &mut line);
             let writing = Instant::now();

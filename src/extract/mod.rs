@@ -132,8 +132,9 @@ impl<'a> DocContext<'a> {
     }
 }
 
-/// Fill the fields of every document of `skeleton`.
-pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<Document> {
+/// Fill the fields of every document of `skeleton`. Each document takes its section tree
+/// from the skeleton (moved, not copied: a big file's tree is big).
+pub fn extract(layout: &Layout, skeleton: Skeleton, grammar: &Grammar) -> Vec<Document> {
     extract_with_diagnostics(layout, skeleton, grammar).0
 }
 
@@ -141,14 +142,14 @@ pub fn extract(layout: &Layout, skeleton: &Skeleton, grammar: &Grammar) -> Vec<D
 /// up, numbers it had to guess).
 pub fn extract_with_diagnostics(
     layout: &Layout,
-    skeleton: &Skeleton,
+    skeleton: Skeleton,
     grammar: &Grammar,
 ) -> (Vec<Document>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let matcher = AgencyMatcher::new(grammar);
     let mut documents: Vec<Document> = Vec::with_capacity(skeleton.documents.len());
-    for doc in &skeleton.documents {
-        let cx = DocContext::new(layout, doc, grammar);
+    for mut doc in skeleton.documents {
+        let cx = DocContext::new(layout, &doc, grammar);
         let head = header::extract(&cx, &matcher);
         let close = closing::extract(&cx);
         let (basis, citations) = citations::extract(&cx, head.number.as_deref());
@@ -158,9 +159,17 @@ pub fn extract_with_diagnostics(
         let mut tasks = tasks::extract(&cx, &matcher);
         tasks.extend(table_rows::tasks(&cx, &matcher, &read_tables, &table_budgets));
         budgets.extend(table_budgets.into_budgets());
+        let responsibilities = responsibilities::extract(&cx, &matcher);
+        let targets = targets::extract(&cx);
+        let issuer_from_signature = if head.issuer.is_none() {
+            closing::issuer_from_signature(&cx, &matcher, head.place.as_deref())
+        } else {
+            None
+        };
+        drop(cx);
         let mut d = Document {
-            kind: doc.kind.clone(),
-            kind_label: doc.kind_label.clone(),
+            kind: std::mem::take(&mut doc.kind),
+            kind_label: doc.kind_label.take(),
             number: head.number,
             date: head.date,
             place: head.place,
@@ -170,16 +179,16 @@ pub fn extract_with_diagnostics(
             recipients: close.recipients,
             basis,
             citations,
-            sections: doc.sections.clone(),
+            sections: std::mem::take(&mut doc.sections),
             tasks,
-            responsibilities: responsibilities::extract(&cx, &matcher),
-            targets: targets::extract(&cx),
+            responsibilities,
+            targets,
             budgets,
             tables: read_tables.into_iter().map(|t| t.table).collect(),
             span: doc.span,
         };
         if d.issuer.is_none() {
-            d.issuer = closing::issuer_from_signature(&cx, &matcher, d.place.as_deref());
+            d.issuer = issuer_from_signature;
         }
         // An issued plan often has no letterhead or signature of its own: it takes the issuer
         // of the decision that issues it.

@@ -11,7 +11,7 @@
 //! 5. binary junk: a NUL byte anywhere (in what is not UTF-16), or too many C0 control bytes
 //!    in the first [`HEAD`] bytes;
 //! 6. text-like formats in ASCII-compatible bytes: RTF, HTML, XML, PostScript;
-//! 7. UTF-8 validation of the whole input with `std::str::from_utf8` (the one pass of the fast
+//! 7. UTF-8 validation of the whole input with `simdutf8` (the one pass of the fast
 //!    path); when that fails, damaged UTF-8 vs. a legacy 8-bit encoding vs. not text, see
 //!    [`classify_non_utf8`].
 //!
@@ -142,7 +142,8 @@ pub(super) fn classify<'a>(bytes: &'a [u8], path_hint: &str) -> Verdict<'a> {
     if let Some(verdict) = textual_magic(body, path_hint) {
         return verdict;
     }
-    match std::str::from_utf8(body) {
+    // SIMD validation: several times std's speed on Vietnamese text, the same answer.
+    match simdutf8::basic::from_utf8(body) {
         Ok(text) => Verdict::Utf8 { text, bom },
         Err(_) => classify_non_utf8(body, bom),
     }

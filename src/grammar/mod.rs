@@ -8,6 +8,7 @@
 pub(crate) mod agencies;
 pub(crate) mod citations;
 mod files;
+pub(crate) mod gate;
 pub(crate) mod labels;
 pub(crate) mod tables;
 pub(crate) mod time;
@@ -34,6 +35,8 @@ pub struct Grammar {
     pub(crate) units: units::Units,
     pub(crate) time: time::TimeRules,
     pub(crate) tables: tables::TableRules,
+    /// Pre-checks over the patterns above that layout and segment try on every line.
+    pub(crate) gates: gate::Gates,
 }
 
 /// Document types and appendix markers (`doc_types.yaml`).
@@ -150,7 +153,9 @@ impl Grammar {
         let (f, y) = src.get("blocks.yaml");
         let blocks = files::parse::<BlocksFile>(f, y)?.compile(f)?;
         let compile = |name: &str| src.get(name);
+        let gates = gate::Gates::new(&blocks, &doc_types, &headings);
         Ok(Grammar {
+            gates,
             doc_types,
             headings,
             text,

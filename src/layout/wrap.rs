@@ -8,6 +8,7 @@
 
 use super::{LineKind, WorkLine, next_non_blank};
 use crate::grammar::Grammar;
+use crate::grammar::gate::{self, Hits};
 
 /// Join wrapped lines in place; returns how many breaks were joined.
 pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
@@ -104,19 +105,26 @@ fn continues(first: &str, first_chars: usize, next: &str, margin: Option<usize>,
 
 /// A line that must start a new block: a heading, a list item, a signature or recipients line.
 fn starts_block(line: &str, g: &Grammar) -> bool {
-    g.headings.bullets.iter().any(|r| r.is_match(line)) || is_heading(line, g) || starts_block_line(line, g)
+    let cands = g.gates.headings.candidates(line);
+    (cands.has(gate::BULLETS) && g.headings.bullets.iter().any(|r| r.is_match(line)))
+        || is_heading_of(line, g, cands)
+        || starts_block_line(line, g)
 }
 
 fn is_heading(line: &str, g: &Grammar) -> bool {
-    g.headings.schemes.iter().any(|s| s.pattern.find(line).is_some_and(|m| heading_like(s, line, m.end())))
+    is_heading_of(line, g, g.gates.headings.candidates(line))
+}
+
+/// [`is_heading`], trying only the schemes in `cands` (from the headings gate).
+fn is_heading_of(line: &str, g: &Grammar, cands: Hits) -> bool {
+    (g.headings.schemes.iter().enumerate())
+        .filter(|(i, _)| cands.has(i + 1))
+        .any(|(_, s)| s.pattern.find(line).is_some_and(|m| heading_like(s, line, m.end())))
 }
 
 /// Letterhead, recipients and signing-capacity lines never join anything.
 fn starts_block_line(line: &str, g: &Grammar) -> bool {
-    g.blocks.recipients_labels.iter().any(|r| r.is_match(line))
-        || g.blocks.capacity.iter().any(|r| r.is_match(line))
-        || g.blocks.letterhead.iter().any(|r| r.is_match(line))
-        || g.doc_types.appendix_attached.iter().any(|r| r.is_match(line))
+    g.gates.blocks.matches(line) != Hits::NONE
 }
 
 fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bool {

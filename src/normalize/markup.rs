@@ -129,6 +129,9 @@ pub(crate) struct Options<'g> {
 /// Bytes the inline scanner stops at, for markdown and for HTML-only input.
 static SPECIAL_MD: [bool; 256] = special(b"\\<&*_![]|\t");
 static SPECIAL_HTML: [bool; 256] = special(b"<&\t");
+/// The same without the tab, which the scanner copies as it is (see [`inert`]).
+static ACTIVE_MD: [bool; 256] = special(b"\\<&*_![]|");
+static ACTIVE_HTML: [bool; 256] = special(b"<&");
 
 const fn special(bytes: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
@@ -228,10 +231,13 @@ struct Delim {
 /// normalizing once. Not after escapes or references were decoded: their characters are text
 /// on purpose (`\#`, `&lt;b&gt;`), and a second round would take them for markup.
 pub(crate) fn strip(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
+    if inert(text, opts) {
+        return (text.to_owned(), MarkupStats::default());
+    }
     let (mut out, mut stats) = strip_once(text, opts);
     let mut last = stats.clone();
     for _ in 1..MAX_ROUNDS {
-        if last == MarkupStats::default() || stats.escapes > 0 || stats.entities > 0 {
+        if last == MarkupStats::default() || stats.escapes > 0 || stats.entities > 0 || inert(&out, opts) {
             break;
         }
         let (again, more) = strip_once(&out, opts);
@@ -244,6 +250,35 @@ pub(crate) fn strip(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
 
 /// Rounds of [`strip`] at most.
 const MAX_ROUNDS: usize = 3;
+
+/// Whether [`strip_once`] would give `text` back unchanged and count nothing, told by a scan
+/// much cheaper than the pass itself (a round after the first usually has nothing left to do).
+/// Never true when it is not so: it looks for every byte the pass acts on, and at every line
+/// start for what the line classification acts on.
+fn inert(text: &str, opts: Options<'_>) -> bool {
+    let active = if opts.markdown { &ACTIVE_MD } else { &ACTIVE_HTML };
+    let b = text.as_bytes();
+    if b.iter().any(|c| active[*c as usize]) {
+        return false;
+    }
+    for line in b.split(|c| *c == b'\n') {
+        // Leading spaces are dropped, and so is a line of spaces.
+        if line.first() == Some(&b' ') {
+            return false;
+        }
+        if opts.markdown {
+            let mut t = line;
+            while let [rest @ .., b' '] = t {
+                t = rest;
+            }
+            // Fences, rules and `#` headings (separators and pipe rows need a `|`, bullets a `*`).
+            if is_fence(t) || is_rule(t) || t.first() == Some(&b'#') {
+                return false;
+            }
+        }
+    }
+    true
+}
 
 fn strip_once(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
     let mut s = Scanner::new(text, opts);

@@ -14,6 +14,7 @@
 //! circumflex and horn are part of the vowel letter (ă â ê ô ơ ư), never a tone.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
 
@@ -53,12 +54,50 @@ fn is_consonant(c: char) -> bool {
         || c == 'Đ'
 }
 
+/// [`split_tone`] when the base is an ASCII letter (the only bases of a nucleus), else `None`.
+/// Latin-1 to Latin Extended Additional come from a table built once.
+fn vowel(c: char) -> Option<(char, Option<char>)> {
+    /// `(base, tone)` packed as `base | tone << 8`, 0 for `None`, from U+0080 to U+1EFF.
+    static TABLE: LazyLock<Vec<u32>> = LazyLock::new(|| {
+        // Non-ASCII: `split_tone` gives an ASCII base only for a letter with a tone.
+        ('\u{80}'..='\u{1EFF}')
+            .map(|c| {
+                let mut parts = ['\0'; 3];
+                let mut n = 0;
+                decompose_canonical(c, |d| {
+                    if n < parts.len() {
+                        parts[n] = d;
+                    }
+                    n += 1;
+                });
+                if n == 2 && parts[0].is_ascii_alphabetic() && TONE_MARKS.contains(&parts[1]) {
+                    parts[0] as u32 | (parts[1] as u32) << 8
+                } else {
+                    0
+                }
+            })
+            .collect()
+    });
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic().then_some((c, None));
+    }
+    match TABLE.get(c as usize - 0x80) {
+        Some(0) => None,
+        Some(&packed) => {
+            let base = char::from((packed & 0xFF) as u8);
+            Some((base, char::from_u32(packed >> 8).filter(|t| *t != '\0')))
+        }
+        None => split_tone(c).filter(|(base, _)| base.is_ascii()),
+    }
+}
+
 /// The word with its tone moved to where `policy` wants it, or `None` when it stays.
 fn retone(word: &str, policy: TonePlacement) -> Option<String> {
     let mut rev = word.chars().rev();
     let (last, first) = (rev.next()?, rev.next()?);
-    let (b2, t2) = split_tone(last)?;
-    let (b1, t1) = split_tone(first)?;
+    // A base that is not ASCII makes no nucleus: `vowel` is `split_tone` for the rest.
+    let (b2, t2) = vowel(last)?;
+    let (b1, t1) = vowel(first)?;
     let pair = (b1.to_ascii_lowercase(), b2.to_ascii_lowercase());
     if !NUCLEI.contains(&pair) {
         return None;
@@ -115,8 +154,6 @@ pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, u
     // Bytes of `text` already copied into `out`.
     let mut copied = 0;
     let mut moved = 0;
-    let mut word_start: Option<usize> = None;
-    let mut word_ascii = true;
     let mut visit = |start: usize, end: usize, out: &mut Option<String>, copied: &mut usize| {
         if let Some(new) = retone(&text[start..end], policy) {
             let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
@@ -126,23 +163,36 @@ pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, u
             moved += 1;
         }
     };
-    for (i, c) in text.char_indices() {
-        if is_word_char(c) {
-            if word_start.is_none() {
-                word_start = Some(i);
-                word_ascii = true;
-            }
-            word_ascii &= c.is_ascii();
-        } else if let Some(start) = word_start.take()
-            && !word_ascii
-        {
-            visit(start, i, &mut out, &mut copied);
+    // Words are runs of `is_word_char`. Only a word with a tone on one of its last two letters
+    // can change (see `retone`), so the scan stops at toned letters only and finds the word
+    // around one from there.
+    let bytes = text.as_bytes();
+    // The end of the last word looked at.
+    let mut done = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() {
+            i += 1;
+            continue;
         }
-    }
-    if let Some(start) = word_start
-        && !word_ascii
-    {
-        visit(start, text.len(), &mut out, &mut copied);
+        // A non-ASCII byte here is a lead byte: `i` is a character boundary.
+        let Some(c) = text[i..].chars().next() else { break };
+        let at = i;
+        i += c.len_utf8();
+        if at < done || vowel(c).is_none_or(|(_, tone)| tone.is_none()) || !is_word_char(c) {
+            continue;
+        }
+        // At most one more letter in the word after this one.
+        let mut following = text[i..].chars().take_while(|d| is_word_char(*d));
+        let end = match (following.next(), following.next()) {
+            (None, _) => i,
+            (Some(d), None) => i + d.len_utf8(),
+            (Some(_), Some(_)) => continue,
+        };
+        let start =
+            (text[..at].char_indices().rev()).take_while(|(_, d)| is_word_char(*d)).last().map_or(at, |(k, _)| k);
+        visit(start, end, &mut out, &mut copied);
+        done = end;
     }
     match out {
         Some(mut buf) => {
@@ -227,6 +277,13 @@ mod tests {
         }
         for c in [' ', '1', '-', '×', '÷', '“', '–', '\u{A0}', '。', '😀'] {
             assert!(!is_word_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn vowel_is_split_tone_with_an_ascii_base() {
+        for c in ('\0'..='\u{2FFF}').chain(['\u{212B}', '\u{1F00}', '𝒽']) {
+            assert_eq!(vowel(c), split_tone(c).filter(|(b, _)| b.is_ascii()), "{c:?}");
         }
     }
 

@@ -18,21 +18,70 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 /// True when `c` starts a new normalization segment: a starter that never composes with the
 /// character before it.
 fn is_segment_start(c: char) -> bool {
-    // Everything below the combining diacritics block is a starter with NFC_QC=Yes.
-    c < '\u{300}' || (canonical_combining_class(c) == 0 && is_nfc_quick(iter::once(c)) == IsNormalized::Yes)
+    // What the quick check skips are starters with NFC_QC=Yes.
+    !needs_check(c) || (canonical_combining_class(c) == 0 && is_nfc_quick(iter::once(c)) == IsNormalized::Yes)
 }
 
-/// Characters the quick check can skip: below U+0300 and the precomposed letters of Latin
-/// Extended Additional (all of Vietnamese's toned vowels), all starters with NFC_QC=Yes.
-/// Skipping starters only merges runs of marks, which can make the check stricter, never
-/// laxer, so a `Yes` on the rest is a `Yes` on the whole.
+/// Characters the quick check can skip: below U+0300, the precomposed letters of Latin
+/// Extended Additional (all of Vietnamese's toned vowels) and the dashes, quotes and other
+/// punctuation of U+2010–U+2027 and U+2030–U+205E, all starters with NFC_QC=Yes. Skipping
+/// starters only merges runs of marks, which can make the check stricter, never laxer, so a
+/// `Yes` on the rest is a `Yes` on the whole.
 fn needs_check(c: char) -> bool {
-    c >= '\u{300}' && !('\u{1E00}'..='\u{1EFF}').contains(&c)
+    !(c < '\u{300}'
+        || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+        || ('\u{2010}'..='\u{2027}').contains(&c)
+        || ('\u{2030}'..='\u{205E}').contains(&c))
+}
+
+/// The characters of a text that `needs_check` keeps, found by their UTF-8 bytes: most
+/// Vietnamese text is skipped without decoding a character.
+struct Checked<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Iterator for Checked<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let b = self.text.as_bytes();
+        let mut at = self.at;
+        loop {
+            // ASCII, continuation bytes and the lead bytes of U+0080–U+02FF.
+            while at < b.len() && b[at] < 0xCC {
+                at += 1;
+            }
+            let Some(&lead) = b.get(at) else {
+                self.at = at;
+                return None;
+            };
+            let b1 = b.get(at + 1).copied().unwrap_or(0);
+            let skip = match lead {
+                // U+1E00–U+1EFF.
+                0xE1 => matches!(b1, 0xB8..=0xBB),
+                // U+2010–U+2027, U+2030–U+203F, U+2040–U+205E.
+                0xE2 => {
+                    let b2 = b.get(at + 2).copied().unwrap_or(0);
+                    matches!((b1, b2), (0x80, 0x90..=0xA7 | 0xB0..=0xBF) | (0x81, 0x80..=0x9E))
+                }
+                _ => false,
+            };
+            if skip {
+                at += 3;
+                continue;
+            }
+            // `lead` is a lead byte, so `at` is a character boundary.
+            let c = self.text[at..].chars().next()?;
+            self.at = at + c.len_utf8();
+            return Some(c);
+        }
+    }
 }
 
 /// `text` in NFC, and how many characters of the result came from a change (0 when none).
 pub(crate) fn to_nfc(text: &str) -> (Cow<'_, str>, usize) {
-    if is_nfc_quick(text.chars().filter(|c| needs_check(*c))) == IsNormalized::Yes {
+    if is_nfc_quick(Checked { text, at: 0 }) == IsNormalized::Yes {
         return (Cow::Borrowed(text), 0);
     }
     let mut out = String::with_capacity(text.len());
@@ -72,13 +121,19 @@ mod tests {
 
     #[test]
     fn skipped_characters_are_nfc_starters() {
-        let skipped = ('\0'..'\u{300}').chain('\u{1E00}'..='\u{1EFF}');
-        for c in skipped {
-            assert!(!needs_check(c));
+        for c in ('\0'..='\u{10FFFF}').filter(|c| !needs_check(*c)) {
             assert_eq!(canonical_combining_class(c), 0, "{c:?}");
             assert_eq!(is_nfc_quick(iter::once(c)), IsNormalized::Yes, "{c:?}");
         }
-        assert!(needs_check('\u{301}') && needs_check('\u{2126}'));
+        assert!(needs_check('\u{301}') && needs_check('\u{2126}') && needs_check('\u{2000}'));
+    }
+
+    #[test]
+    fn the_byte_scan_keeps_what_needs_a_check() {
+        let all: String = ('\0'..='\u{10FFFF}').collect();
+        let kept: Vec<char> = Checked { text: &all, at: 0 }.collect();
+        let expected: Vec<char> = all.chars().filter(|c| needs_check(*c)).collect();
+        assert!(kept == expected);
     }
 
     #[test]

@@ -81,44 +81,41 @@ fn first_trigger(bytes: &[u8]) -> Option<usize> {
 /// Returns the text (borrowed when nothing changed) and how many invisible characters went.
 pub(crate) fn prepare(text: &str) -> (Cow<'_, str>, usize) {
     let bytes = text.as_bytes();
-    let Some(first) = first_trigger(bytes) else {
-        return (Cow::Borrowed(text), 0);
-    };
-    let mut out = String::with_capacity(text.len());
+    // Allocated at the first change only: most triggers (quotes, dashes) are kept as they are.
+    let mut out: Option<String> = None;
+    // Bytes of `text` already copied into `out`.
+    let mut copied = 0;
     let mut removed = 0;
-    let mut changed = false;
     let mut i = 0;
-    let mut next = Some(first);
-    while let Some(at) = next {
-        out.push_str(&text[i..at]);
+    while let Some(k) = first_trigger(&bytes[i..]) {
+        let at = i + k;
         // A trigger byte is ASCII or a lead byte, so `at` is a character boundary.
         let c = text[at..].chars().next().unwrap_or(' ');
         i = at + c.len_utf8();
-        match class(c) {
-            Class::Keep | Class::Tab => out.push(c),
-            Class::Space => {
-                changed |= c != ' ';
-                out.push(' ');
-            }
-            Class::Newline => {
-                changed |= c != '\n';
-                out.push('\n');
-            }
-            Class::CarriageReturn => {
-                changed = true;
-                if bytes.get(i) != Some(&b'\n') {
-                    out.push('\n');
-                }
-            }
+        let replacement = match class(c) {
+            Class::Keep | Class::Tab => continue,
+            Class::Space if c == ' ' => continue,
+            Class::Newline if c == '\n' => continue,
+            Class::Space => Some(' '),
+            Class::Newline => Some('\n'),
+            Class::CarriageReturn => (bytes.get(i) != Some(&b'\n')).then_some('\n'),
             Class::Invisible => {
-                changed = true;
                 removed += 1;
+                None
             }
-        }
-        next = first_trigger(&bytes[i..]).map(|k| i + k);
+        };
+        let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        buf.push_str(&text[copied..at]);
+        buf.extend(replacement);
+        copied = i;
     }
-    out.push_str(&text[i..]);
-    if changed { (Cow::Owned(out), removed) } else { (Cow::Borrowed(text), 0) }
+    match out {
+        Some(mut buf) => {
+            buf.push_str(&text[copied..]);
+            (Cow::Owned(buf), removed)
+        }
+        None => (Cow::Borrowed(text), 0),
+    }
 }
 
 /// Bytes [`tidy`] looks at one by one: the triggers of [`prepare`], space, tab and `\n`. Every
@@ -147,9 +144,32 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
     let mut blank_seen = false;
     let mut i = 0;
     while i < bytes.len() {
+        // A line with nothing to tidy is copied whole (state as after its last character).
+        if (i == 0 || bytes[i - 1] == b'\n') && !line_has_content {
+            let eol = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+            if eol > i && is_tidy(&text[i..eol]) {
+                if !out.is_empty() {
+                    out.push('\n');
+                    if blank_seen {
+                        out.push('\n');
+                    }
+                }
+                blank_seen = false;
+                line_has_content = true;
+                line_has_tab = memchr::memchr(b'\t', &bytes[i..eol]).is_some();
+                pending_space = false;
+                space_run = 0;
+                out.push_str(&text[i..eol]);
+                i = eol;
+                continue;
+            }
+        }
         let run = bytes[i..].iter().position(|b| TIDY_SPECIAL[*b as usize]).map_or(bytes.len(), |k| i + k);
         let (piece, class) = if run > i {
             (&text[i..run], Class::Keep)
+        } else if bytes[i] == b' ' {
+            // The most frequent special byte, classified without decoding.
+            (" ", Class::Space)
         } else {
             let c = text[i..].chars().next().unwrap_or(' ');
             if c == '\r' && bytes.get(i + 1) == Some(&b'\n') {
@@ -207,6 +227,29 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
         out.push('\n');
     }
     (out, removed)
+}
+
+/// A non-empty line that [`tidy`] copies as it is: no space at either end, no space next to
+/// a space or a tab, and every character [`class`] does not keep as it is a space or a tab.
+fn is_tidy(line: &str) -> bool {
+    let b = line.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev = 0u8;
+    for (k, &c) in b.iter().enumerate() {
+        match c {
+            b' ' if prev == b' ' || prev == b'\t' => return false,
+            b'\t' if prev == b' ' => return false,
+            // A trigger byte is ASCII or a lead byte, so `k` is a character boundary.
+            _ if TRIGGER[c as usize] && line[k..].chars().next().is_none_or(|ch| class(ch) != Class::Keep) => {
+                return false;
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    true
 }
 
 /// Spaces that separate two columns of a page flattened into one line of text

@@ -1,6 +1,7 @@
 //! What each line is, as far as segmentation cares: a document-type line, a heading candidate,
 //! the start of a closing block, an appendix title, or plain text.
 
+use crate::grammar::gate::{self, Hits};
 use crate::grammar::{Grammar, HeadingScheme, Ordinal};
 use crate::layout::{Layout, LineKind};
 use crate::text::{fold, is_upper, roman_value};
@@ -76,18 +77,20 @@ pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
             }
         }
     }
-    info.closing = g.blocks.recipients_labels.iter().any(|r| r.is_match(line))
-        || g.blocks.capacity.iter().any(|r| r.is_match(line));
-    info.letterhead = g.blocks.letterhead.iter().any(|r| r.is_match(line));
-    info.attached = g.doc_types.appendix_attached.iter().any(|r| r.is_match(line));
+    let blocks = g.gates.blocks.matches(line);
+    info.closing = blocks.has(gate::RECIPIENTS) || blocks.has(gate::CAPACITY);
+    info.letterhead = blocks.has(gate::LETTERHEAD);
+    info.attached = blocks.has(gate::ATTACHED);
     if upper {
         // Compared without diacritics: "PHU LUC" is printed too.
         let folded = fold(line);
         info.appendix_title = g.doc_types.appendix_titles.iter().any(|t| folded.starts_with(&fold(t)));
     }
     if info.doc_type.is_none() && !info.closing {
-        match g.headings.bullets.iter().find_map(|b| b.find(line)) {
-            None => info.headings = heading_candidates(line, g),
+        let cands = g.gates.headings.candidates(line);
+        let bullet = if cands.has(gate::BULLETS) { g.headings.bullets.iter().find_map(|b| b.find(line)) } else { None };
+        match bullet {
+            None => info.headings = heading_candidates_of(line, g, cands),
             // "- a) Cơ quan chủ trì: …": a lettered item behind a dash is still the item.
             Some(bullet) => {
                 let rest = &line[bullet.end()..];
@@ -109,8 +112,16 @@ pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
 }
 
 fn heading_candidates(line: &str, g: &Grammar) -> Vec<HeadingCandidate> {
+    heading_candidates_of(line, g, g.gates.headings.candidates(line))
+}
+
+/// [`heading_candidates`], trying only the schemes in `cands` (from the headings gate).
+fn heading_candidates_of(line: &str, g: &Grammar, cands: Hits) -> Vec<HeadingCandidate> {
     let mut out = Vec::new();
     for (idx, scheme) in g.headings.schemes.iter().enumerate() {
+        if !cands.has(idx + 1) {
+            continue;
+        }
         let Some(caps) = scheme.pattern.captures(line) else { continue };
         let (Some(whole), Some(num)) = (caps.get(0), caps.name("num")) else { continue };
         let title_at = whole.end();

@@ -25,6 +25,8 @@ mod tone;
 mod unicode;
 mod whitespace;
 
+use std::borrow::Cow;
+
 use crate::grammar::Grammar;
 use crate::model::{Diagnostic, Format, Severity};
 
@@ -42,14 +44,33 @@ pub struct Canonical {
 /// Markdown syntax (`#`, `*`, `_`, `|`, `[]()`, `\`) is taken as markup in every format but
 /// [`Format::Html`], where only tags, comments and character references are.
 pub fn normalize(text: &str, format: Format, grammar: &Grammar) -> Canonical {
+    // Each pass's input is dropped as soon as the next text exists, so a big file is held at
+    // most twice here (plus the caller's copy), not once per pass.
     let (prepared, mut invisible) = whitespace::prepare(text);
     let (composed, composed_count) = unicode::to_nfc(&prepared);
+    let composed: Cow<'_, str> = match composed {
+        Cow::Owned(s) => Cow::Owned(s),
+        Cow::Borrowed(_) => prepared,
+    };
     let options = markup::Options { markdown: format != Format::Html, headings: &grammar.headings.schemes };
     let (stripped, markup) = markup::strip(&composed, options);
-    let stripped = if markup.entities > 0 { unicode::to_nfc(&stripped).0.into_owned() } else { stripped };
+    drop(composed);
+    let stripped = if markup.entities > 0 {
+        match unicode::to_nfc(&stripped).0 {
+            Cow::Owned(s) => s,
+            Cow::Borrowed(_) => stripped,
+        }
+    } else {
+        stripped
+    };
     let (tidied, invisible_late) = whitespace::tidy(&stripped);
+    drop(stripped);
     invisible += invisible_late;
     let (toned, moved) = tone::place_tones(&tidied, grammar.text.tone);
+    let text = match toned {
+        Cow::Owned(s) => s,
+        Cow::Borrowed(_) => tidied,
+    };
 
     let mut diagnostics = Vec::new();
     let info = |code: &str, message: String| Diagnostic::new(Severity::Info, code, message);
@@ -82,10 +103,6 @@ pub fn normalize(text: &str, format: Format, grammar: &Grammar) -> Canonical {
             format!("moved the tone mark of {moved} oa/oe/uy syllables to the {convention} convention"),
         ));
     }
-    let text = match toned {
-        std::borrow::Cow::Borrowed(_) => tidied,
-        std::borrow::Cow::Owned(s) => s,
-    };
     Canonical { text, diagnostics }
 }
 

@@ -257,11 +257,10 @@ impl Engine {
         source.pages = decoded.pages;
         // Page starts travel through normalize and layout as marks (see `layout::PAGE_MARK`).
         let marked = (!decoded.page_starts.is_empty()).then(|| layout::mark_pages(&decoded.text, &decoded.page_starts));
-        let mut canonical =
-            normalize::normalize(marked.as_deref().unwrap_or(&decoded.text), decoded.format, &self.grammar);
         // Each stage's text is dropped once the next one has its own.
-        drop(marked);
+        let input = marked.unwrap_or_else(|| std::mem::take(&mut decoded.text));
         decoded.text = String::new();
+        let mut canonical = normalize::normalize_owned(input, decoded.format, &self.grammar);
         lap(&mut times.normalize);
         let laid = layout::layout(&canonical.text, &self.grammar);
         canonical.text = String::new();

@@ -14,6 +14,7 @@
 //! Tab-separated table rows are never broken: block tags inside them become spaces, not line
 //! breaks, and nothing inserts or removes a tab.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -230,11 +231,13 @@ struct Delim {
 /// changes something, at most [`MAX_ROUNDS`] times in all: normalizing twice is then
 /// normalizing once. Not after escapes or references were decoded: their characters are text
 /// on purpose (`\#`, `&lt;b&gt;`), and a second round would take them for markup.
-pub(crate) fn strip(text: &str, opts: Options<'_>) -> (String, MarkupStats) {
-    if inert(text, opts) {
-        return (text.to_owned(), MarkupStats::default());
+pub(crate) fn strip(text: Cow<'_, str>, opts: Options<'_>) -> (String, MarkupStats) {
+    if inert(&text, opts) {
+        return (text.into_owned(), MarkupStats::default());
     }
-    let (mut out, mut stats) = strip_once(text, opts);
+    let (mut out, mut stats) = strip_once(&text, opts);
+    // Not needed for the next rounds: a big input is not held through them.
+    drop(text);
     let mut last = stats.clone();
     for _ in 1..MAX_ROUNDS {
         if last == MarkupStats::default() || stats.escapes > 0 || stats.entities > 0 || inert(&out, opts) {
@@ -986,15 +989,15 @@ mod tests {
     }
 
     fn md(text: &str) -> String {
-        strip(text, Options { markdown: true, headings: schemes() }).0
+        strip(text.into(), Options { markdown: true, headings: schemes() }).0
     }
 
     fn md_stats(text: &str) -> MarkupStats {
-        strip(text, Options { markdown: true, headings: schemes() }).1
+        strip(text.into(), Options { markdown: true, headings: schemes() }).1
     }
 
     fn html(text: &str) -> String {
-        strip(text, Options { markdown: false, headings: schemes() }).0
+        strip(text.into(), Options { markdown: false, headings: schemes() }).0
     }
 
     #[test]

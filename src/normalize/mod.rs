@@ -44,17 +44,30 @@ pub struct Canonical {
 /// Markdown syntax (`#`, `*`, `_`, `|`, `[]()`, `\`) is taken as markup in every format but
 /// [`Format::Html`], where only tags, comments and character references are.
 pub fn normalize(text: &str, format: Format, grammar: &Grammar) -> Canonical {
+    normalize_cow(Cow::Borrowed(text), format, grammar)
+}
+
+/// [`normalize`] taking the text: it is dropped as soon as a pass has made a new one, so a big
+/// file is not held once more for the whole stage.
+pub fn normalize_owned(text: String, format: Format, grammar: &Grammar) -> Canonical {
+    normalize_cow(Cow::Owned(text), format, grammar)
+}
+
+fn normalize_cow(text: Cow<'_, str>, format: Format, grammar: &Grammar) -> Canonical {
     // Each pass's input is dropped as soon as the next text exists, so a big file is held at
-    // most twice here (plus the caller's copy), not once per pass.
-    let (prepared, mut invisible) = whitespace::prepare(text);
+    // most twice here, not once per pass.
+    let (prepared, mut invisible) = whitespace::prepare(&text);
+    let prepared: Cow<'_, str> = match prepared {
+        Cow::Owned(s) => Cow::Owned(s),
+        Cow::Borrowed(_) => text,
+    };
     let (composed, composed_count) = unicode::to_nfc(&prepared);
     let composed: Cow<'_, str> = match composed {
         Cow::Owned(s) => Cow::Owned(s),
         Cow::Borrowed(_) => prepared,
     };
     let options = markup::Options { markdown: format != Format::Html, headings: &grammar.headings.schemes };
-    let (stripped, markup) = markup::strip(&composed, options);
-    drop(composed);
+    let (stripped, markup) = markup::strip(composed, options);
     let stripped = if markup.entities > 0 {
         match unicode::to_nfc(&stripped).0 {
             Cow::Owned(s) => s,

@@ -30,9 +30,13 @@ const HEADER_WINDOW: usize = 30;
 static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:số)\s*[:.]?\s*(?P<v>[^\s]*(?:\s*[/\-–]\s*[^\s]+)*)").expect("static regex is valid")
 });
+/// The place of a date line is at most this many chars after its capital. Checked after the
+/// match: a bounded repeat of a Unicode letter class costs milliseconds to compile, and the
+/// lazy `*?` finds the shortest place first, so the answer is the same.
+const MAX_PLACE_CHARS: usize = 40;
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?P<place>\p{Lu}[\p{L}.\s\-–]{0,40}?)\s*,\s*(?i:ngày)\s*(?:(?P<d>\d{1,2})?\s*(?i:tháng)\s*(?P<m>\d{1,2})?\s*(?i:năm)\s*(?P<y>\d{4})|(?P<d2>\d{1,2})?\s*/\s*(?P<m2>\d{1,2})?\s*/\s*(?P<y2>\d{4}))",
+        r"^(?P<place>\p{Lu}[\p{L}.\s\-–]*?)\s*,\s*(?i:ngày)\s*(?:(?P<d>\d{1,2})?\s*(?i:tháng)\s*(?P<m>\d{1,2})?\s*(?i:năm)\s*(?P<y>\d{4})|(?P<d2>\d{1,2})?\s*/\s*(?P<m2>\d{1,2})?\s*/\s*(?P<y2>\d{4}))",
     )
     .expect("static regex is valid")
 });
@@ -126,6 +130,9 @@ fn number(raw: &str) -> Option<String> {
 /// "YYYY-MM", a blank month "YYYY".
 pub(crate) fn place_and_date(line: &str) -> Option<(String, Option<String>)> {
     let c = DATE_LINE.captures(line)?;
+    if c["place"].chars().count() > MAX_PLACE_CHARS + 1 {
+        return None;
+    }
     let place = c["place"].trim().trim_start_matches("TP.").trim().to_owned();
     let (d, m, y) = match c.name("y") {
         Some(y) => (c.name("d"), c.name("m"), y.as_str()),
@@ -376,13 +383,22 @@ struct Gazette {
 }
 
 fn parse_gazette(title: &str, labels: &[(String, String)]) -> Option<Gazette> {
+    // "<label> của <issuer> số <number> ngày <date> <subject>". The label is 2 to 40 chars:
+    // checked after the match (see `MAX_PLACE_CHARS` for why), falling back to the form
+    // without a label as the bounded pattern would.
+    const MAX_LABEL_CHARS: usize = 40;
+    const REST: &str = r"(?i:của)\s+(?P<issuer>.+?)\s+(?i:số)\s*(?P<num>\d{1,6}(?:\s*/\s*[^\s/]+)+)\s+(?i:ngày)\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|(?P<d2>\d{1,2})\s+(?i:tháng)\s+(?P<m2>\d{1,2})\s+(?i:năm)\s+(?P<y2>\d{4}))[\s,.:]*(?P<rest>.*)$";
     static NAMING: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"^(?:(?P<label>[\p{L} ]{2,40}?)\s+)?(?i:của)\s+(?P<issuer>.+?)\s+(?i:số)\s*(?P<num>\d{1,6}(?:\s*/\s*[^\s/]+)+)\s+(?i:ngày)\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|(?P<d2>\d{1,2})\s+(?i:tháng)\s+(?P<m2>\d{1,2})\s+(?i:năm)\s+(?P<y2>\d{4}))[\s,.:]*(?P<rest>.*)$",
-        )
-        .expect("static regex is valid")
+        Regex::new(&format!(r"^(?:(?P<label>[\p{{L}} ]{{2,}}?)\s+)?{REST}")).expect("static regex is valid")
     });
-    let c = NAMING.captures(title.trim())?;
+    static NAMING_BARE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!("^{REST}")).expect("static regex is valid"));
+    let title = title.trim();
+    let c = NAMING.captures(title)?;
+    let c = match c.name("label") {
+        Some(label) if label.as_str().chars().count() > MAX_LABEL_CHARS => NAMING_BARE.captures(title)?,
+        _ => c,
+    };
     if let Some(label) = c.name("label")
         && !labels.iter().any(|(_, l)| *l == label.as_str().trim().to_uppercase())
     {
@@ -424,6 +440,10 @@ mod tests {
         assert_eq!(d("Vũng Tàu, ngày tháng năm 2007"), Some(("Vũng Tàu".into(), Some("2007".into()))));
         assert_eq!(d("Hà Nội, ngày 02/3/2012"), Some(("Hà Nội".into(), Some("2012-03-02".into()))));
         assert_eq!(d("Thực hiện Quyết định số 1968/QĐ-TTg ngày 22 tháng 11 năm 2021"), None);
+        // A place is a capital and at most 40 more chars.
+        let place = format!("H{}", "a".repeat(40));
+        assert_eq!(d(&format!("{place}, ngày 02/3/2012")).map(|p| p.0), Some(place.clone()));
+        assert_eq!(d(&format!("{place}a, ngày 02/3/2012")), None);
     }
 
     #[test]

@@ -385,7 +385,15 @@ fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: 
 // Cells
 
 fn is_number(c: &str) -> bool {
-    money::parse_number(c, Separator::Auto).is_some()
+    parse_number(c, Separator::Auto).is_some()
+}
+
+/// [`money::parse_number`], skipping at once the text cells: a number starts with a digit.
+fn parse_number(c: &str, sep: Separator) -> Option<money::Decimal> {
+    if !c.trim_start().starts_with(|ch: char| ch.is_ascii_digit()) {
+        return None;
+    }
+    money::parse_number(c, sep)
 }
 
 fn is_year(c: &str) -> bool {
@@ -429,7 +437,7 @@ fn class(t: &TableRules, c: &str) -> Class {
 
 /// A number in millionths, with its count of decimals.
 fn value(c: &str, sep: Separator) -> Option<(i128, u32)> {
-    let d = money::parse_number(c, sep)?;
+    let d = parse_number(c, sep)?;
     if d.scale() > SCALE {
         return None;
     }
@@ -471,9 +479,9 @@ struct Model<'a> {
 }
 
 impl Model<'_> {
-    /// How badly a cell fits a column: 0 (fits) to 1.
-    fn cost(&self, cell: &str, col: usize) -> f64 {
-        let k = class(self.t, cell);
+    /// How badly a cell fits a column: 0 (fits) to 1. The cell is given by its class `k` and
+    /// whether it is a year, both read once per cell rather than once per column.
+    fn cost(&self, k: Class, year: bool, col: usize) -> f64 {
         if k == Class::Empty {
             return 0.0;
         }
@@ -484,7 +492,7 @@ impl Model<'_> {
             return 0.2;
         }
         // A year in a money column is more likely a shifted time cell than an amount.
-        let year = if self.columns[col].money && is_year(cell) { 0.5 } else { 0.0 };
+        let year = if self.columns[col].money && year { 0.5 } else { 0.0 };
         if n >= 2 {
             let share = |x: u32| f64::from(x) / f64::from(n);
             return year
@@ -554,7 +562,13 @@ struct RowCells<'c> {
 
 impl<'c> RowCells<'c> {
     fn new(model: &Model<'_>, cells: &'c [String]) -> Self {
-        let cost = cells.iter().map(|cell| (0..model.ncols).map(|c| model.cost(cell, c)).collect()).collect();
+        let cost = cells
+            .iter()
+            .map(|cell| {
+                let (k, year) = (class(model.t, cell), is_year(cell));
+                (0..model.ncols).map(|c| model.cost(k, year, c)).collect()
+            })
+            .collect();
         let values = cells
             .iter()
             .map(|cell| if cell.is_empty() || cell == "-" { Some(None) } else { value(cell, model.sep).map(Some) })
@@ -753,21 +767,25 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         return cells.to_vec();
     }
     // The cells up to the last filled one; the empty cells after it say nothing.
-    let mut cells = cells.to_vec();
-    while cells.last().is_some_and(String::is_empty) {
-        cells.pop();
-    }
+    let cells = &cells[..cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1)];
     if cells.len() == n {
-        return cells;
+        return cells.to_vec();
     }
     if cells.len() < n {
         let d = n - cells.len();
         if combinations_count(n, d) > MAX_CANDIDATES {
+            let mut cells = cells.to_vec();
             cells.resize(n, String::new());
             return cells;
         }
-        let row = RowCells::new(model, &cells);
-        return best_of(model, &row, combinations(n, d).map(|gaps| insert_gaps(cells.len(), &gaps, n)));
+        let row = RowCells::new(model, cells);
+        let mut best = Best::default();
+        let mut cand = Vec::with_capacity(n);
+        for_each_combination(n, d, |gaps| {
+            insert_gaps(cells.len(), gaps, n, &mut cand);
+            best.offer(model.score(&row, &cand), &cand);
+        });
+        return best.build(model, &row);
     }
     // Too many cells: drop empty ones.
     let extra = cells.len() - n;
@@ -789,10 +807,12 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         }
         return kept;
     }
-    let row = RowCells::new(model, &cells);
-    let candidates = combinations(empties.len(), extra).map(|pick| {
+    let row = RowCells::new(model, cells);
+    let mut best = Best::default();
+    let mut kept = Vec::with_capacity(n);
+    for_each_combination(empties.len(), extra, |pick| {
         let mut drop = pick.iter().map(|&i| empties[i]).peekable();
-        let mut kept = Vec::with_capacity(n);
+        kept.clear();
         for k in 0..cells.len() {
             if drop.peek() == Some(&k) {
                 drop.next();
@@ -800,9 +820,9 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
                 kept.push(Some(k));
             }
         }
-        kept
+        best.offer(model.score(&row, &kept), &kept);
     });
-    best_of(model, &row, candidates)
+    best.build(model, &row)
 }
 
 /// Only the first two cells are filled, one of them with a label.
@@ -874,28 +894,41 @@ fn align_total(model: &Model<'_>, cells: &[String], sums: &[Option<i128>]) -> Op
     Some(out)
 }
 
-/// The best of the tries (the first on a tie).
-fn best_of(model: &Model<'_>, row: &RowCells<'_>, candidates: impl Iterator<Item = Vec<Option<usize>>>) -> Vec<String> {
-    let mut best: Option<(f64, Vec<Option<usize>>)> = None;
-    for cand in candidates {
-        let s = model.score(row, &cand);
-        if best.as_ref().is_none_or(|(b, _)| s < *b - 1e-9) {
-            best = Some((s, cand));
+/// The best of the tries so far (the first on a tie). A try is kept only when it wins, so the
+/// candidates themselves can live in one reused buffer.
+#[derive(Default)]
+struct Best {
+    best: Option<(f64, Vec<Option<usize>>)>,
+}
+
+impl Best {
+    fn offer(&mut self, s: f64, cand: &[Option<usize>]) {
+        match &mut self.best {
+            Some((b, kept)) if s < *b - 1e-9 => {
+                *b = s;
+                kept.clear();
+                kept.extend_from_slice(cand);
+            }
+            Some(_) => {}
+            None => self.best = Some((s, cand.to_vec())),
         }
     }
-    match best {
-        Some((_, cand)) => row.build(&cand),
-        None => {
-            let mut v = row.cells.to_vec();
-            v.resize(model.ncols, String::new());
-            v
+
+    fn build(self, model: &Model<'_>, row: &RowCells<'_>) -> Vec<String> {
+        match self.best {
+            Some((_, cand)) => row.build(&cand),
+            None => {
+                let mut v = row.cells.to_vec();
+                v.resize(model.ncols, String::new());
+                v
+            }
         }
     }
 }
 
-/// Columns `0..n` filled by cells `0..len` in order, with `gaps` left empty.
-fn insert_gaps(len: usize, gaps: &[usize], n: usize) -> Vec<Option<usize>> {
-    let mut out = Vec::with_capacity(n);
+/// Columns `0..n` filled by cells `0..len` in order, with `gaps` left empty, into `out`.
+fn insert_gaps(len: usize, gaps: &[usize], n: usize, out: &mut Vec<Option<usize>>) {
+    out.clear();
     let mut next = 0;
     let mut g = gaps.iter().peekable();
     for k in 0..n {
@@ -907,7 +940,6 @@ fn insert_gaps(len: usize, gaps: &[usize], n: usize) -> Vec<Option<usize>> {
             next += 1;
         }
     }
-    out
 }
 
 fn combinations_count(n: usize, k: usize) -> usize {
@@ -921,28 +953,21 @@ fn combinations_count(n: usize, k: usize) -> usize {
     if k > n { 0 } else { c }
 }
 
-/// The `k`-subsets of `0..n` in lexicographic order.
-fn combinations(n: usize, k: usize) -> impl Iterator<Item = Vec<usize>> {
-    let mut cur: Option<Vec<usize>> = (k <= n).then(|| (0..k).collect());
-    std::iter::from_fn(move || {
-        let out = cur.clone()?;
-        let mut next = out.clone();
-        let mut i = k;
-        let mut done = true;
-        while i > 0 {
-            i -= 1;
-            if next[i] < n - k + i {
-                next[i] += 1;
-                for j in i + 1..k {
-                    next[j] = next[j - 1] + 1;
-                }
-                done = false;
-                break;
-            }
+/// `f` on each `k`-subset of `0..n`, in lexicographic order (one buffer, stepped in place).
+fn for_each_combination(n: usize, k: usize, mut f: impl FnMut(&[usize])) {
+    if k > n {
+        return;
+    }
+    let mut cur: Vec<usize> = (0..k).collect();
+    loop {
+        f(&cur);
+        // The rightmost index that can still move right moves one step; those after it follow.
+        let Some(i) = (0..k).rev().find(|&i| cur[i] < n - k + i) else { return };
+        cur[i] += 1;
+        for j in i + 1..k {
+            cur[j] = cur[j - 1] + 1;
         }
-        cur = (!done).then_some(next);
-        Some(out)
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1519,13 +1544,20 @@ mod tests {
 
     #[test]
     fn subsets() {
-        let all: Vec<Vec<usize>> = combinations(4, 2).collect();
-        assert_eq!(all.len(), 6);
-        assert_eq!(all[0], [0, 1]);
-        assert_eq!(all[5], [2, 3]);
-        assert_eq!(combinations(3, 0).count(), 1);
+        let combinations = |n, k| {
+            let mut all: Vec<Vec<usize>> = Vec::new();
+            for_each_combination(n, k, |c| all.push(c.to_vec()));
+            all
+        };
+        let all = combinations(4, 2);
+        assert_eq!(all, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+        assert_eq!(combinations(3, 0).len(), 1);
+        assert!(combinations(2, 3).is_empty());
+        assert_eq!(combinations(5, 3).len(), combinations_count(5, 3));
         assert_eq!(combinations_count(15, 2), 105);
-        assert_eq!(insert_gaps(2, &[1], 3), [Some(0), None, Some(1)]);
+        let mut gaps = Vec::new();
+        insert_gaps(2, &[1], 3, &mut gaps);
+        assert_eq!(gaps, [Some(0), None, Some(1)]);
     }
 
     #[test]

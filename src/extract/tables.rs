@@ -355,7 +355,23 @@ fn header_words(header: &[Vec<String>]) -> BTreeSet<String> {
 }
 
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    raw_words(s).map(str::to_lowercase)
+}
+
+/// The words of `s` as printed: runs of letters and digits.
+fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
+    s.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty())
+}
+
+/// `c.is_alphanumeric()`, answered at once for ASCII and for the precomposed Latin letters
+/// Vietnamese is written in, where the general Unicode lookup is slow.
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        '\0'..='\u{7f}' => c.is_ascii_alphanumeric(),
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        '\u{1e00}'..='\u{1eff}' => true,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// `r` repeats the header: at least `share` of its words are header words, and it holds no
@@ -364,21 +380,40 @@ fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: 
     if header.is_empty() {
         return false;
     }
-    let mut total = 0usize;
-    let mut known = 0usize;
-    for (k, c) in r.cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
-        if k == 0 && t.item_marker.is_match(c) {
-            continue;
-        }
-        if is_number(c) && !is_year(c) {
+    let skip_first = r.cells.first().is_some_and(|c| !c.is_empty() && t.item_marker.is_match(c));
+    let cells = || r.cells.iter().skip(usize::from(skip_first)).filter(|c| !c.is_empty());
+    if cells().any(|c| is_number(c) && !is_year(c)) {
+        return false;
+    }
+    // Words are counted first so that the lookups can stop as soon as the share is reached
+    // or out of reach; most rows are data and fail after a few words.
+    let total: usize = cells().map(|c| raw_words(c).count()).sum();
+    let needed = share * (total as f64);
+    let (mut known, mut seen) = (0usize, 0usize);
+    let mut lower = String::new();
+    for w in cells().flat_map(|c| raw_words(c)) {
+        if ((known + total - seen) as f64) < needed {
             return false;
         }
-        for w in words(c) {
-            total += 1;
-            known += usize::from(header.contains(&w));
+        lower.clear();
+        push_lowercase(&mut lower, w);
+        known += usize::from(header.contains(lower.as_str()));
+        seen += 1;
+        if (known as f64) >= needed {
+            return true;
         }
     }
-    total > 0 && (known as f64) >= share * (total as f64)
+    total > 0 && (known as f64) >= needed
+}
+
+/// Appends `w.to_lowercase()` to `out` without allocating (`str::to_lowercase` differs from
+/// lowering each char only for a final "Σ").
+fn push_lowercase(out: &mut String, w: &str) {
+    if w.contains('Σ') {
+        out.push_str(&w.to_lowercase());
+    } else {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,7 +563,7 @@ impl Model<'_> {
     /// the cells, minus the sums it satisfies, plus the sums it breaks, plus tiny preferences
     /// for missing cells in runs of empty cells and for the row as printed. Lower is better.
     fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>]) -> f64 {
-        let mut s: f64 = cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| row.cost[k][c])).sum();
+        let mut s: f64 = cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| row.cost(k, c))).sum();
         let read = |c: usize| cand.get(c).copied().flatten().map_or(Some(None), |k| row.values[k]);
         for r in &self.relations {
             match check_with(r, read) {
@@ -537,12 +572,17 @@ impl Model<'_> {
                 None => {}
             }
         }
-        let empty = |c: usize| cand[c].is_none_or(|k| row.cells[k].is_empty());
+        let empty = |c: usize| cand[c].is_none_or(|k| row.empty[k]);
         let n = cand.len();
+        // A sliding window over the columns: whether the one before, this one and the one
+        // after are empty (the row's ends count as empty).
+        let (mut before, mut this) = (true, n > 0 && empty(0));
         for (c, k) in cand.iter().enumerate() {
-            if empty(c) && !(c == 0 || empty(c - 1)) && !(c + 1 == n || empty(c + 1)) {
+            let after = c + 1 == n || empty(c + 1);
+            if this && !before && !after {
                 s += 0.01;
             }
+            (before, this) = (this, after);
             if *k != Some(c) {
                 s += 0.001;
             }
@@ -554,26 +594,34 @@ impl Model<'_> {
 /// The cells of one row, read once: how each fits each column, and its number.
 struct RowCells<'c> {
     cells: &'c [String],
-    /// `cost[k][c]`: how badly cell `k` fits column `c`.
-    cost: Vec<Vec<f64>>,
+    ncols: usize,
+    /// `cost[k * ncols + c]`: how badly cell `k` fits column `c`.
+    cost: Vec<f64>,
     /// `Some(None)` empty, `Some(Some(v))` a number, `None` text.
     values: Vec<Option<Option<(i128, u32)>>>,
+    /// Cell `k` is the empty string.
+    empty: Vec<bool>,
 }
 
 impl<'c> RowCells<'c> {
     fn new(model: &Model<'_>, cells: &'c [String]) -> Self {
-        let cost = cells
-            .iter()
-            .map(|cell| {
-                let (k, year) = (class(model.t, cell), is_year(cell));
-                (0..model.ncols).map(|c| model.cost(k, year, c)).collect()
-            })
-            .collect();
+        let ncols = model.ncols;
+        let mut cost = Vec::with_capacity(cells.len() * ncols);
+        for cell in cells {
+            let (k, year) = (class(model.t, cell), is_year(cell));
+            cost.extend((0..ncols).map(|c| model.cost(k, year, c)));
+        }
         let values = cells
             .iter()
             .map(|cell| if cell.is_empty() || cell == "-" { Some(None) } else { value(cell, model.sep).map(Some) })
             .collect();
-        RowCells { cells, cost, values }
+        let empty = cells.iter().map(String::is_empty).collect();
+        RowCells { cells, ncols, cost, values, empty }
+    }
+
+    /// How badly cell `k` fits column `c`.
+    fn cost(&self, k: usize, c: usize) -> f64 {
+        self.cost[k * self.ncols + c]
     }
 
     fn build(&self, cand: &[Option<usize>]) -> Vec<String> {
@@ -1540,6 +1588,19 @@ mod tests {
         assert_eq!(p[2], ["Kinh phí", "2023"]);
         assert_eq!(p[3], ["Kinh phí", "Cộng"]);
         assert_eq!(p[4], ["Ghi chú"]);
+    }
+
+    #[test]
+    fn alphanumeric_fast_path() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+        let mut s = String::new();
+        for w in ["ĐƠN", "Vị", "ΣΑΣ", "İ", "x"] {
+            s.clear();
+            push_lowercase(&mut s, w);
+            assert_eq!(s, w.to_lowercase());
+        }
     }
 
     #[test]

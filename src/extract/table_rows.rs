@@ -164,9 +164,9 @@ pub(crate) fn budgets(
         }
         let kinds = &rt.table.row_kinds;
         let has_total_row = kinds.iter().any(|k| k == "total");
-        // The source of funds depends on the column alone: found once per money column.
-        let sources: Vec<Option<String>> =
-            rt.columns.iter().map(|c| if c.money { source_of(cx, &c.label) } else { None }).collect();
+        // The source of funds depends on the column alone: found once per column, when the
+        // column's first budget needs it.
+        let mut sources: Vec<Option<Option<String>>> = vec![None; rt.columns.len()];
         for (r, row) in rt.table.rows.iter().enumerate() {
             let label = row_label(rt, r);
             for (c, cell) in row.iter().enumerate() {
@@ -189,7 +189,7 @@ pub(crate) fn budgets(
                     text,
                     amount_vnd: Some(amount),
                     unit: Some(unit.clone()),
-                    source_of_funds: sources[c].clone(),
+                    source_of_funds: sources[c].get_or_insert_with(|| source_of(cx, column)).clone(),
                     is_total,
                     span: rt.row_spans[r],
                 };

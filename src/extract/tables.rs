@@ -94,6 +94,17 @@ pub(crate) struct Column {
 
 /// `cells` with white space runs made single spaces and the ends trimmed.
 pub(crate) fn clean_cell(s: &str) -> String {
+    // Most cells are clean already (single spaces between words, none at the ends): one
+    // copy, no splitting. `space`: the char before was white space (the start counts as one).
+    let mut space = true;
+    let clean = s.chars().all(|c| {
+        let ok = !c.is_whitespace() || (c == ' ' && !space);
+        space = c.is_whitespace();
+        ok
+    });
+    if clean && (s.is_empty() || !space) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -1087,6 +1098,8 @@ fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<
             .body
             .iter()
             .flat_map(|r| r.cells.iter().enumerate().skip(1))
+            // Cells with anything but digits, "." and "," (and spaces) are no numbers to it.
+            .filter(|(_, c)| c.chars().all(|ch| matches!(ch, '0'..='9' | '.' | ',') || ch.is_whitespace()))
             .filter(|(k, c)| !(*k <= 1 && t.item_marker.is_match(c)))
             .map(|(_, c)| c.as_str()),
     );
@@ -1600,6 +1613,23 @@ mod tests {
             s.clear();
             push_lowercase(&mut s, w);
             assert_eq!(s, w.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn clean_cells() {
+        for (s, want) in [
+            ("", ""),
+            (" ", ""),
+            ("a b", "a b"),
+            ("a  b", "a b"),
+            (" a", "a"),
+            ("a ", "a"),
+            ("a\u{a0}b", "a b"),
+            ("a\tb\n", "a b"),
+            ("Kinh phí (triệu đồng)", "Kinh phí (triệu đồng)"),
+        ] {
+            assert_eq!(clean_cell(s), want, "{s:?}");
         }
     }
 

@@ -571,10 +571,11 @@ impl Model<'_> {
     }
 
     /// Score of a try: column `c` gets cell `cand[c]` of `row` (or an empty cell). The fit of
-    /// the cells, minus the sums it satisfies, plus the sums it breaks, plus tiny preferences
-    /// for missing cells in runs of empty cells and for the row as printed. Lower is better.
-    fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>]) -> f64 {
-        let mut s: f64 = cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| row.cost(k, c))).sum();
+    /// the cells (`fit`, from [`RowCells::fit`]), minus the sums it satisfies, plus the sums it
+    /// breaks, plus tiny preferences for missing cells in runs of empty cells and for the row
+    /// as printed. Lower is better.
+    fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> f64 {
+        let mut s = fit;
         let read = |c: usize| cand.get(c).copied().flatten().map_or(Some(None), |k| row.values[k]);
         for r in &self.relations {
             match check_with(r, read) {
@@ -633,6 +634,11 @@ impl<'c> RowCells<'c> {
     /// How badly cell `k` fits column `c`.
     fn cost(&self, k: usize, c: usize) -> f64 {
         self.cost[k * self.ncols + c]
+    }
+
+    /// How badly the cells of a try fit their columns.
+    fn fit(&self, cand: &[Option<usize>]) -> f64 {
+        cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| self.cost(k, c))).sum()
     }
 
     fn build(&self, cand: &[Option<usize>]) -> Vec<String> {
@@ -842,7 +848,7 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         let mut cand = Vec::with_capacity(n);
         for_each_combination(n, d, |gaps| {
             insert_gaps(cells.len(), gaps, n, &mut cand);
-            best.offer(model.score(&row, &cand), &cand);
+            best.offer(model, &row, &cand);
         });
         return best.build(model, &row);
     }
@@ -879,7 +885,7 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
                 kept.push(Some(k));
             }
         }
-        best.offer(model.score(&row, &kept), &kept);
+        best.offer(model, &row, &kept);
     });
     best.build(model, &row)
 }
@@ -961,7 +967,16 @@ struct Best {
 }
 
 impl Best {
-    fn offer(&mut self, s: f64, cand: &[Option<usize>]) {
+    /// Scores `cand` and keeps it if it wins. A try whose fit alone, less every sum it could
+    /// satisfy, cannot win is not scored further (the other terms of the score only add).
+    fn offer(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>]) {
+        let fit = row.fit(cand);
+        // 1e-6 more than the bonus covers any rounding in the score's sum.
+        let bound = fit - 0.5 * model.relations.len() as f64 - 1e-6;
+        if self.best.as_ref().is_some_and(|(b, _)| bound >= *b - 1e-9) {
+            return;
+        }
+        let s = model.score(row, cand, fit);
         match &mut self.best {
             Some((b, kept)) if s < *b - 1e-9 => {
                 *b = s;

@@ -434,10 +434,16 @@ fn is_number(c: &str) -> bool {
     parse_number(c, Separator::Auto).is_some()
 }
 
-/// [`money::parse_number`], skipping at once the text cells: a number starts with a digit.
+/// [`money::parse_number`], answering at once for text cells (a number starts with a digit)
+/// and for plain whole numbers (all digits), the most common cells of a table.
 fn parse_number(c: &str, sep: Separator) -> Option<money::Decimal> {
-    if !c.trim_start().starts_with(|ch: char| ch.is_ascii_digit()) {
+    let t = c.trim();
+    if !t.starts_with(|ch: char| ch.is_ascii_digit()) {
         return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        let m = t.bytes().try_fold(0i128, |m, b| m.checked_mul(10)?.checked_add(i128::from(b - b'0')));
+        return m.map(|m| money::Decimal::new(m, 0));
     }
     money::parse_number(c, sep)
 }
@@ -1628,6 +1634,26 @@ mod tests {
             s.clear();
             push_lowercase(&mut s, w);
             assert_eq!(s, w.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn numbers_as_money_reads_them() {
+        for c in [
+            "",
+            "abc",
+            "7",
+            " 2023 ",
+            "007",
+            "1.500",
+            "95 200",
+            "1,5",
+            "12a",
+            "99999999999999999999999999999999999999999",
+        ] {
+            for sep in [Separator::Auto, Separator::DotThousands, Separator::DotDecimal] {
+                assert_eq!(parse_number(c, sep), money::parse_number(c, sep), "{c:?}");
+            }
         }
     }
 

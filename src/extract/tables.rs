@@ -851,10 +851,10 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         }
         let row = RowCells::new(model, cells);
         let mut best = Best::default();
-        let mut cand = Vec::with_capacity(n);
+        let mut tries = GapTries::new(n, cells.len());
         for_each_combination(n, d, |gaps| {
-            insert_gaps(cells.len(), gaps, n, &mut cand);
-            best.offer(model, &row, &cand);
+            let fit = tries.update(&row, gaps);
+            best.offer(model, &row, &tries.cand, fit);
         });
         return best.build(model, &row);
     }
@@ -891,7 +891,7 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
                 kept.push(Some(k));
             }
         }
-        best.offer(model, &row, &kept);
+        best.offer(model, &row, &kept, row.fit(&kept));
     });
     best.build(model, &row)
 }
@@ -973,10 +973,10 @@ struct Best {
 }
 
 impl Best {
-    /// Scores `cand` and keeps it if it wins. A try whose fit alone, less every sum it could
-    /// satisfy, cannot win is not scored further (the other terms of the score only add).
-    fn offer(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>]) {
-        let fit = row.fit(cand);
+    /// Scores `cand`, whose fit is `fit`, and keeps it if it wins. A try whose fit alone,
+    /// less every sum it could satisfy, cannot win is not scored further (the other terms of
+    /// the score only add).
+    fn offer(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) {
         // 1e-6 more than the bonus covers any rounding in the score's sum.
         let bound = fit - 0.5 * model.relations.len() as f64 - 1e-6;
         if self.best.as_ref().is_some_and(|(b, _)| bound >= *b - 1e-9) {
@@ -1006,19 +1006,54 @@ impl Best {
     }
 }
 
-/// Columns `0..n` filled by cells `0..len` in order, with `gaps` left empty, into `out`.
-fn insert_gaps(len: usize, gaps: &[usize], n: usize, out: &mut Vec<Option<usize>>) {
-    out.clear();
-    let mut next = 0;
-    let mut g = gaps.iter().peekable();
-    for k in 0..n {
-        if g.peek() == Some(&&k) {
-            g.next();
-            out.push(None);
-        } else {
-            out.push((next < len).then_some(next));
-            next += 1;
+/// The tries of a row printed with too few cells: columns `0..n` filled by cells `0..len` in
+/// order, with the columns in `gaps` left empty. Going from one set of gaps to the next (in
+/// lexicographic order, mostly the last gap moves), the columns before the first gap that
+/// moved keep their cells and their partial fit; only the rest is redone.
+struct GapTries {
+    len: usize,
+    gaps: Vec<usize>,
+    /// The current try, as [`Model::score`] takes it.
+    cand: Vec<Option<usize>>,
+    /// `partial[c]`: the fit of columns `0..=c`, summed left to right as [`RowCells::fit`] does.
+    partial: Vec<f64>,
+}
+
+impl GapTries {
+    fn new(n: usize, len: usize) -> Self {
+        GapTries { len, gaps: Vec::new(), cand: Vec::with_capacity(n), partial: vec![0.0; n] }
+    }
+
+    /// Moves to the try with `gaps` (sorted) and returns its fit.
+    fn update(&mut self, row: &RowCells<'_>, gaps: &[usize]) -> f64 {
+        let n = self.partial.len();
+        // The first gap that moved is the `i`-th; the columns before `from` are as they were,
+        // and hold `i` gaps.
+        let (i, from) = match self.gaps.iter().zip(gaps).position(|(a, b)| a != b) {
+            Some(i) if self.gaps.len() == gaps.len() => (i, self.gaps[i].min(gaps[i])),
+            _ => (0, 0),
+        };
+        self.cand.truncate(from);
+        let mut next = from - i;
+        let mut fit = if from == 0 { -0.0 } else { self.partial[from - 1] };
+        let mut g = gaps[i..].iter().peekable();
+        for c in from..n {
+            if g.peek() == Some(&&c) {
+                g.next();
+                self.cand.push(None);
+            } else {
+                let k = (next < self.len).then_some(next);
+                next += 1;
+                if let Some(k) = k {
+                    fit += row.cost(k, c);
+                }
+                self.cand.push(k);
+            }
+            self.partial[c] = fit;
         }
+        self.gaps.clear();
+        self.gaps.extend_from_slice(gaps);
+        fit
     }
 }
 
@@ -1687,9 +1722,27 @@ mod tests {
         assert!(combinations(2, 3).is_empty());
         assert_eq!(combinations(5, 3).len(), combinations_count(5, 3));
         assert_eq!(combinations_count(15, 2), 105);
-        let mut gaps = Vec::new();
-        insert_gaps(2, &[1], 3, &mut gaps);
-        assert_eq!(gaps, [Some(0), None, Some(1)]);
+    }
+
+    #[test]
+    fn gap_tries_match_a_fresh_start() {
+        let (n, len) = (6, 3);
+        let cost: Vec<f64> = (0..len * n).map(|i| f64::from(u32::try_from(i * 7 % 11).unwrap()) / 10.0).collect();
+        let row = RowCells { cells: &[], ncols: n, cost, values: Vec::new(), empty: Vec::new() };
+        let mut tries = GapTries::new(n, len);
+        for_each_combination(n, n - len, |gaps| {
+            let fit = tries.update(&row, gaps);
+            let mut fresh = GapTries::new(n, len);
+            assert_eq!(fresh.update(&row, gaps).to_bits(), fit.to_bits(), "{gaps:?}");
+            assert_eq!(fresh.cand, tries.cand, "{gaps:?}");
+            assert_eq!(row.fit(&tries.cand).to_bits(), fit.to_bits(), "{gaps:?}");
+            let cells: Vec<usize> = tries.cand.iter().flatten().copied().collect();
+            assert_eq!(cells, [0, 1, 2]);
+            assert!(gaps.iter().all(|&g| tries.cand[g].is_none()));
+        });
+        let mut one = GapTries::new(3, 2);
+        one.update(&row, &[1]);
+        assert_eq!(one.cand, [Some(0), None, Some(1)]);
     }
 
     #[test]

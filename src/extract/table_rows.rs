@@ -17,6 +17,8 @@
 //!   `source_of_funds` from the column header, `is_total` for the grand-total cell of the total
 //!   row (or of the only row of a one-row table).
 
+use std::collections::HashMap;
+
 use super::agencies::clean;
 use super::money;
 use super::tables::ReadTable;
@@ -125,14 +127,21 @@ fn has_number(text: &str, number: &str) -> bool {
 }
 
 /// Where the money of a column comes from, from its header: the lowest header cell first.
-fn source_of(cx: &DocContext<'_>, label: &str) -> Option<String> {
+/// `known` keeps what each header cell names, as a spanning cell heads several columns and
+/// split tables repeat their headers.
+fn source_of<'l>(cx: &DocContext<'_>, label: &'l str, known: &mut HashMap<&'l str, Option<String>>) -> Option<String> {
     let t = &cx.g.tables;
     let u = &cx.g.units;
     label.rsplit(" / ").find_map(|part| {
-        t.sources
-            .find(part)
-            .map(|(_, _, i)| t.source_labels[i].clone())
-            .or_else(|| u.budget_sources.find(part).map(|(_, _, i)| u.source_labels[i].clone()))
+        known
+            .entry(part)
+            .or_insert_with(|| {
+                t.sources
+                    .find(part)
+                    .map(|(_, _, i)| t.source_labels[i].clone())
+                    .or_else(|| u.budget_sources.find(part).map(|(_, _, i)| u.source_labels[i].clone()))
+            })
+            .clone()
     })
 }
 
@@ -144,6 +153,7 @@ pub(crate) fn budgets(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> TableBudgets {
     let mut cells = Vec::new();
+    let mut sources = HashMap::new();
     for (ti, rt) in tables.iter().enumerate() {
         if !rt.columns.iter().any(|c| c.money) {
             continue;
@@ -186,7 +196,7 @@ pub(crate) fn budgets(
                     text,
                     amount_vnd: Some(amount),
                     unit: Some(unit.clone()),
-                    source_of_funds: source_of(cx, column),
+                    source_of_funds: source_of(cx, column, &mut sources),
                     is_total,
                     span: rt.row_spans[r],
                 };
@@ -205,6 +215,17 @@ pub(crate) fn tasks(
     budgets: &TableBudgets,
 ) -> Vec<Task> {
     let mut out = Vec::new();
+    // Rows often name the same agencies: each distinct cell text is stripped and split once.
+    let mut agencies: HashMap<String, (String, Vec<Agency>)> = HashMap::new();
+    let mut agencies_of = |text: &str| -> (String, Vec<Agency>) {
+        if let Some(known) = agencies.get(text) {
+            return known.clone();
+        }
+        let stripped = strip_trailing_verb(cx, text);
+        let found = (stripped.clone(), if stripped.is_empty() { Vec::new() } else { matcher.split(&stripped) });
+        agencies.insert(text.to_owned(), found.clone());
+        found
+    };
     for (ti, rt) in tables.iter().enumerate() {
         let role = |r: ColumnRole| rt.columns.iter().position(|c| c.role == Some(r));
         let Some(lead_col) = role(ColumnRole::Lead) else { continue };
@@ -223,7 +244,7 @@ pub(crate) fn tasks(
                 Some((l, p)) => (l, p),
                 None => (lead_cell.to_owned(), None),
             };
-            let lead_text = strip_trailing_verb(cx, &lead_text);
+            let (lead_text, lead) = agencies_of(&lead_text);
             if lead_text.is_empty() {
                 continue;
             }
@@ -234,9 +255,7 @@ pub(crate) fn tasks(
                     if at != lead_col { (pc as isize + at as isize - lead_col as isize).max(0) as usize } else { pc };
                 partners_text = row.get(pc).filter(|c| !c.is_empty() && matcher.starts_agency(clean(c))).cloned();
             }
-            let lead: Vec<Agency> = matcher.split(&lead_text);
-            let partners: Vec<Agency> =
-                partners_text.map(|p| matcher.split(&strip_trailing_verb(cx, &p))).unwrap_or_default();
+            let partners: Vec<Agency> = partners_text.map(|p| agencies_of(&p).1).unwrap_or_default();
             let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).filter(|s| !s.is_empty());
             let budget = rt.total_col.and_then(|c| budgets.get(ti, r, c)).or_else(|| budgets.only(ti, r)).cloned();
             out.push(Task {

@@ -94,6 +94,17 @@ pub(crate) struct Column {
 
 /// `cells` with white space runs made single spaces and the ends trimmed.
 pub(crate) fn clean_cell(s: &str) -> String {
+    // Most cells are clean already (single spaces between words, none at the ends): one
+    // copy, no splitting. `space`: the char before was white space (the start counts as one).
+    let mut space = true;
+    let clean = s.chars().all(|c| {
+        let ok = !c.is_whitespace() || (c == ' ' && !space);
+        space = c.is_whitespace();
+        ok
+    });
+    if clean && (s.is_empty() || !space) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -355,7 +366,23 @@ fn header_words(header: &[Vec<String>]) -> BTreeSet<String> {
 }
 
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    raw_words(s).map(str::to_lowercase)
+}
+
+/// The words of `s` as printed: runs of letters and digits.
+fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
+    s.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty())
+}
+
+/// `c.is_alphanumeric()`, answered at once for ASCII and for the precomposed Latin letters
+/// Vietnamese is written in, where the general Unicode lookup is slow.
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        '\0'..='\u{7f}' => c.is_ascii_alphanumeric(),
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        '\u{1e00}'..='\u{1eff}' => true,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// `r` repeats the header: at least `share` of its words are header words, and it holds no
@@ -364,28 +391,61 @@ fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: 
     if header.is_empty() {
         return false;
     }
-    let mut total = 0usize;
-    let mut known = 0usize;
-    for (k, c) in r.cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
-        if k == 0 && t.item_marker.is_match(c) {
-            continue;
-        }
-        if is_number(c) && !is_year(c) {
+    let skip_first = r.cells.first().is_some_and(|c| !c.is_empty() && t.item_marker.is_match(c));
+    let cells = || r.cells.iter().skip(usize::from(skip_first)).filter(|c| !c.is_empty());
+    if cells().any(|c| is_number(c) && !is_year(c)) {
+        return false;
+    }
+    // Words are counted first so that the lookups can stop as soon as the share is reached
+    // or out of reach; most rows are data and fail after a few words.
+    let total: usize = cells().map(|c| raw_words(c).count()).sum();
+    let needed = share * (total as f64);
+    let (mut known, mut seen) = (0usize, 0usize);
+    let mut lower = String::new();
+    for w in cells().flat_map(|c| raw_words(c)) {
+        if ((known + total - seen) as f64) < needed {
             return false;
         }
-        for w in words(c) {
-            total += 1;
-            known += usize::from(header.contains(&w));
+        lower.clear();
+        push_lowercase(&mut lower, w);
+        known += usize::from(header.contains(lower.as_str()));
+        seen += 1;
+        if (known as f64) >= needed {
+            return true;
         }
     }
-    total > 0 && (known as f64) >= share * (total as f64)
+    total > 0 && (known as f64) >= needed
+}
+
+/// Appends `w.to_lowercase()` to `out` without allocating (`str::to_lowercase` differs from
+/// lowering each char only for a final "Σ").
+fn push_lowercase(out: &mut String, w: &str) {
+    if w.contains('Σ') {
+        out.push_str(&w.to_lowercase());
+    } else {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Cells
 
 fn is_number(c: &str) -> bool {
-    money::parse_number(c, Separator::Auto).is_some()
+    parse_number(c, Separator::Auto).is_some()
+}
+
+/// [`money::parse_number`], answering at once for text cells (a number starts with a digit)
+/// and for plain whole numbers (all digits), the most common cells of a table.
+fn parse_number(c: &str, sep: Separator) -> Option<money::Decimal> {
+    let t = c.trim();
+    if !t.starts_with(|ch: char| ch.is_ascii_digit()) {
+        return None;
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        let m = t.bytes().try_fold(0i128, |m, b| m.checked_mul(10)?.checked_add(i128::from(b - b'0')));
+        return m.map(|m| money::Decimal::new(m, 0));
+    }
+    money::parse_number(c, sep)
 }
 
 fn is_year(c: &str) -> bool {
@@ -429,7 +489,7 @@ fn class(t: &TableRules, c: &str) -> Class {
 
 /// A number in millionths, with its count of decimals.
 fn value(c: &str, sep: Separator) -> Option<(i128, u32)> {
-    let d = money::parse_number(c, sep)?;
+    let d = parse_number(c, sep)?;
     if d.scale() > SCALE {
         return None;
     }
@@ -471,9 +531,9 @@ struct Model<'a> {
 }
 
 impl Model<'_> {
-    /// How badly a cell fits a column: 0 (fits) to 1.
-    fn cost(&self, cell: &str, col: usize) -> f64 {
-        let k = class(self.t, cell);
+    /// How badly a cell fits a column: 0 (fits) to 1. The cell is given by its class `k` and
+    /// whether it is a year, both read once per cell rather than once per column.
+    fn cost(&self, k: Class, year: bool, col: usize) -> f64 {
         if k == Class::Empty {
             return 0.0;
         }
@@ -484,7 +544,7 @@ impl Model<'_> {
             return 0.2;
         }
         // A year in a money column is more likely a shifted time cell than an amount.
-        let year = if self.columns[col].money && is_year(cell) { 0.5 } else { 0.0 };
+        let year = if self.columns[col].money && year { 0.5 } else { 0.0 };
         if n >= 2 {
             let share = |x: u32| f64::from(x) / f64::from(n);
             return year
@@ -517,10 +577,11 @@ impl Model<'_> {
     }
 
     /// Score of a try: column `c` gets cell `cand[c]` of `row` (or an empty cell). The fit of
-    /// the cells, minus the sums it satisfies, plus the sums it breaks, plus tiny preferences
-    /// for missing cells in runs of empty cells and for the row as printed. Lower is better.
-    fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>]) -> f64 {
-        let mut s: f64 = cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| row.cost[k][c])).sum();
+    /// the cells (`fit`, from [`RowCells::fit`]), minus the sums it satisfies, plus the sums it
+    /// breaks, plus tiny preferences for missing cells in runs of empty cells and for the row
+    /// as printed. Lower is better.
+    fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> f64 {
+        let mut s = fit;
         let read = |c: usize| cand.get(c).copied().flatten().map_or(Some(None), |k| row.values[k]);
         for r in &self.relations {
             match check_with(r, read) {
@@ -529,12 +590,17 @@ impl Model<'_> {
                 None => {}
             }
         }
-        let empty = |c: usize| cand[c].is_none_or(|k| row.cells[k].is_empty());
+        let empty = |c: usize| cand[c].is_none_or(|k| row.empty[k]);
         let n = cand.len();
+        // A sliding window over the columns: whether the one before, this one and the one
+        // after are empty (the row's ends count as empty).
+        let (mut before, mut this) = (true, n > 0 && empty(0));
         for (c, k) in cand.iter().enumerate() {
-            if empty(c) && !(c == 0 || empty(c - 1)) && !(c + 1 == n || empty(c + 1)) {
+            let after = c + 1 == n || empty(c + 1);
+            if this && !before && !after {
                 s += 0.01;
             }
+            (before, this) = (this, after);
             if *k != Some(c) {
                 s += 0.001;
             }
@@ -546,20 +612,39 @@ impl Model<'_> {
 /// The cells of one row, read once: how each fits each column, and its number.
 struct RowCells<'c> {
     cells: &'c [String],
-    /// `cost[k][c]`: how badly cell `k` fits column `c`.
-    cost: Vec<Vec<f64>>,
+    ncols: usize,
+    /// `cost[k * ncols + c]`: how badly cell `k` fits column `c`.
+    cost: Vec<f64>,
     /// `Some(None)` empty, `Some(Some(v))` a number, `None` text.
     values: Vec<Option<Option<(i128, u32)>>>,
+    /// Cell `k` is the empty string.
+    empty: Vec<bool>,
 }
 
 impl<'c> RowCells<'c> {
     fn new(model: &Model<'_>, cells: &'c [String]) -> Self {
-        let cost = cells.iter().map(|cell| (0..model.ncols).map(|c| model.cost(cell, c)).collect()).collect();
+        let ncols = model.ncols;
+        let mut cost = Vec::with_capacity(cells.len() * ncols);
+        for cell in cells {
+            let (k, year) = (class(model.t, cell), is_year(cell));
+            cost.extend((0..ncols).map(|c| model.cost(k, year, c)));
+        }
         let values = cells
             .iter()
             .map(|cell| if cell.is_empty() || cell == "-" { Some(None) } else { value(cell, model.sep).map(Some) })
             .collect();
-        RowCells { cells, cost, values }
+        let empty = cells.iter().map(String::is_empty).collect();
+        RowCells { cells, ncols, cost, values, empty }
+    }
+
+    /// How badly cell `k` fits column `c`.
+    fn cost(&self, k: usize, c: usize) -> f64 {
+        self.cost[k * self.ncols + c]
+    }
+
+    /// How badly the cells of a try fit their columns.
+    fn fit(&self, cand: &[Option<usize>]) -> f64 {
+        cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| self.cost(k, c))).sum()
     }
 
     fn build(&self, cand: &[Option<usize>]) -> Vec<String> {
@@ -753,21 +838,25 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         return cells.to_vec();
     }
     // The cells up to the last filled one; the empty cells after it say nothing.
-    let mut cells = cells.to_vec();
-    while cells.last().is_some_and(String::is_empty) {
-        cells.pop();
-    }
+    let cells = &cells[..cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1)];
     if cells.len() == n {
-        return cells;
+        return cells.to_vec();
     }
     if cells.len() < n {
         let d = n - cells.len();
         if combinations_count(n, d) > MAX_CANDIDATES {
+            let mut cells = cells.to_vec();
             cells.resize(n, String::new());
             return cells;
         }
-        let row = RowCells::new(model, &cells);
-        return best_of(model, &row, combinations(n, d).map(|gaps| insert_gaps(cells.len(), &gaps, n)));
+        let row = RowCells::new(model, cells);
+        let mut best = Best::default();
+        let mut tries = GapTries::new(n, cells.len());
+        for_each_combination(n, d, |gaps| {
+            let fit = tries.update(&row, gaps);
+            best.offer(model, &row, &tries.cand, fit);
+        });
+        return best.build(model, &row);
     }
     // Too many cells: drop empty ones.
     let extra = cells.len() - n;
@@ -789,10 +878,12 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         }
         return kept;
     }
-    let row = RowCells::new(model, &cells);
-    let candidates = combinations(empties.len(), extra).map(|pick| {
+    let row = RowCells::new(model, cells);
+    let mut best = Best::default();
+    let mut kept = Vec::with_capacity(n);
+    for_each_combination(empties.len(), extra, |pick| {
         let mut drop = pick.iter().map(|&i| empties[i]).peekable();
-        let mut kept = Vec::with_capacity(n);
+        kept.clear();
         for k in 0..cells.len() {
             if drop.peek() == Some(&k) {
                 drop.next();
@@ -800,9 +891,9 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
                 kept.push(Some(k));
             }
         }
-        kept
+        best.offer(model, &row, &kept, row.fit(&kept));
     });
-    best_of(model, &row, candidates)
+    best.build(model, &row)
 }
 
 /// Only the first two cells are filled, one of them with a label.
@@ -874,40 +965,96 @@ fn align_total(model: &Model<'_>, cells: &[String], sums: &[Option<i128>]) -> Op
     Some(out)
 }
 
-/// The best of the tries (the first on a tie).
-fn best_of(model: &Model<'_>, row: &RowCells<'_>, candidates: impl Iterator<Item = Vec<Option<usize>>>) -> Vec<String> {
-    let mut best: Option<(f64, Vec<Option<usize>>)> = None;
-    for cand in candidates {
-        let s = model.score(row, &cand);
-        if best.as_ref().is_none_or(|(b, _)| s < *b - 1e-9) {
-            best = Some((s, cand));
+/// The best of the tries so far (the first on a tie). A try is kept only when it wins, so the
+/// candidates themselves can live in one reused buffer.
+#[derive(Default)]
+struct Best {
+    best: Option<(f64, Vec<Option<usize>>)>,
+}
+
+impl Best {
+    /// Scores `cand`, whose fit is `fit`, and keeps it if it wins. A try whose fit alone,
+    /// less every sum it could satisfy, cannot win is not scored further (the other terms of
+    /// the score only add).
+    fn offer(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) {
+        // 1e-6 more than the bonus covers any rounding in the score's sum.
+        let bound = fit - 0.5 * model.relations.len() as f64 - 1e-6;
+        if self.best.as_ref().is_some_and(|(b, _)| bound >= *b - 1e-9) {
+            return;
+        }
+        let s = model.score(row, cand, fit);
+        match &mut self.best {
+            Some((b, kept)) if s < *b - 1e-9 => {
+                *b = s;
+                kept.clear();
+                kept.extend_from_slice(cand);
+            }
+            Some(_) => {}
+            None => self.best = Some((s, cand.to_vec())),
         }
     }
-    match best {
-        Some((_, cand)) => row.build(&cand),
-        None => {
-            let mut v = row.cells.to_vec();
-            v.resize(model.ncols, String::new());
-            v
+
+    fn build(self, model: &Model<'_>, row: &RowCells<'_>) -> Vec<String> {
+        match self.best {
+            Some((_, cand)) => row.build(&cand),
+            None => {
+                let mut v = row.cells.to_vec();
+                v.resize(model.ncols, String::new());
+                v
+            }
         }
     }
 }
 
-/// Columns `0..n` filled by cells `0..len` in order, with `gaps` left empty.
-fn insert_gaps(len: usize, gaps: &[usize], n: usize) -> Vec<Option<usize>> {
-    let mut out = Vec::with_capacity(n);
-    let mut next = 0;
-    let mut g = gaps.iter().peekable();
-    for k in 0..n {
-        if g.peek() == Some(&&k) {
-            g.next();
-            out.push(None);
-        } else {
-            out.push((next < len).then_some(next));
-            next += 1;
-        }
+/// The tries of a row printed with too few cells: columns `0..n` filled by cells `0..len` in
+/// order, with the columns in `gaps` left empty. Going from one set of gaps to the next (in
+/// lexicographic order, mostly the last gap moves), the columns before the first gap that
+/// moved keep their cells and their partial fit; only the rest is redone.
+struct GapTries {
+    len: usize,
+    gaps: Vec<usize>,
+    /// The current try, as [`Model::score`] takes it.
+    cand: Vec<Option<usize>>,
+    /// `partial[c]`: the fit of columns `0..=c`, summed left to right as [`RowCells::fit`] does.
+    partial: Vec<f64>,
+}
+
+impl GapTries {
+    fn new(n: usize, len: usize) -> Self {
+        GapTries { len, gaps: Vec::new(), cand: Vec::with_capacity(n), partial: vec![0.0; n] }
     }
-    out
+
+    /// Moves to the try with `gaps` (sorted) and returns its fit.
+    fn update(&mut self, row: &RowCells<'_>, gaps: &[usize]) -> f64 {
+        let n = self.partial.len();
+        // The first gap that moved is the `i`-th; the columns before `from` are as they were,
+        // and hold `i` gaps.
+        let (i, from) = match self.gaps.iter().zip(gaps).position(|(a, b)| a != b) {
+            Some(i) if self.gaps.len() == gaps.len() => (i, self.gaps[i].min(gaps[i])),
+            _ => (0, 0),
+        };
+        self.cand.truncate(from);
+        let mut next = from - i;
+        let mut fit = if from == 0 { -0.0 } else { self.partial[from - 1] };
+        let mut g = gaps[i..].iter().peekable();
+        for c in from..n {
+            if g.peek() == Some(&&c) {
+                g.next();
+                self.cand.push(None);
+            } else {
+                let k = (next < self.len).then_some(next);
+                next += 1;
+                if let Some(k) = k {
+                    fit += row.cost(k, c);
+                }
+                self.cand.push(k);
+            }
+            self.partial[c] = fit;
+        }
+        self.gaps.clear();
+        self.gaps.extend_from_slice(gaps);
+        fit
+    }
 }
 
 fn combinations_count(n: usize, k: usize) -> usize {
@@ -921,28 +1068,21 @@ fn combinations_count(n: usize, k: usize) -> usize {
     if k > n { 0 } else { c }
 }
 
-/// The `k`-subsets of `0..n` in lexicographic order.
-fn combinations(n: usize, k: usize) -> impl Iterator<Item = Vec<usize>> {
-    let mut cur: Option<Vec<usize>> = (k <= n).then(|| (0..k).collect());
-    std::iter::from_fn(move || {
-        let out = cur.clone()?;
-        let mut next = out.clone();
-        let mut i = k;
-        let mut done = true;
-        while i > 0 {
-            i -= 1;
-            if next[i] < n - k + i {
-                next[i] += 1;
-                for j in i + 1..k {
-                    next[j] = next[j - 1] + 1;
-                }
-                done = false;
-                break;
-            }
+/// `f` on each `k`-subset of `0..n`, in lexicographic order (one buffer, stepped in place).
+fn for_each_combination(n: usize, k: usize, mut f: impl FnMut(&[usize])) {
+    if k > n {
+        return;
+    }
+    let mut cur: Vec<usize> = (0..k).collect();
+    loop {
+        f(&cur);
+        // The rightmost index that can still move right moves one step; those after it follow.
+        let Some(i) = (0..k).rev().find(|&i| cur[i] < n - k + i) else { return };
+        cur[i] += 1;
+        for j in i + 1..k {
+            cur[j] = cur[j - 1] + 1;
         }
-        cur = (!done).then_some(next);
-        Some(out)
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1014,6 +1154,8 @@ fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<
             .body
             .iter()
             .flat_map(|r| r.cells.iter().enumerate().skip(1))
+            // Cells with anything but digits, "." and "," (and spaces) are no numbers to it.
+            .filter(|(_, c)| c.chars().all(|ch| matches!(ch, '0'..='9' | '.' | ',') || ch.is_whitespace()))
             .filter(|(k, c)| !(*k <= 1 && t.item_marker.is_match(c)))
             .map(|(_, c)| c.as_str()),
     );
@@ -1518,14 +1660,89 @@ mod tests {
     }
 
     #[test]
+    fn alphanumeric_fast_path() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+        let mut s = String::new();
+        for w in ["ĐƠN", "Vị", "ΣΑΣ", "İ", "x"] {
+            s.clear();
+            push_lowercase(&mut s, w);
+            assert_eq!(s, w.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn numbers_as_money_reads_them() {
+        for c in [
+            "",
+            "abc",
+            "7",
+            " 2023 ",
+            "007",
+            "1.500",
+            "95 200",
+            "1,5",
+            "12a",
+            "99999999999999999999999999999999999999999",
+        ] {
+            for sep in [Separator::Auto, Separator::DotThousands, Separator::DotDecimal] {
+                assert_eq!(parse_number(c, sep), money::parse_number(c, sep), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn clean_cells() {
+        for (s, want) in [
+            ("", ""),
+            (" ", ""),
+            ("a b", "a b"),
+            ("a  b", "a b"),
+            (" a", "a"),
+            ("a ", "a"),
+            ("a\u{a0}b", "a b"),
+            ("a\tb\n", "a b"),
+            ("Kinh phí (triệu đồng)", "Kinh phí (triệu đồng)"),
+        ] {
+            assert_eq!(clean_cell(s), want, "{s:?}");
+        }
+    }
+
+    #[test]
     fn subsets() {
-        let all: Vec<Vec<usize>> = combinations(4, 2).collect();
-        assert_eq!(all.len(), 6);
-        assert_eq!(all[0], [0, 1]);
-        assert_eq!(all[5], [2, 3]);
-        assert_eq!(combinations(3, 0).count(), 1);
+        let combinations = |n, k| {
+            let mut all: Vec<Vec<usize>> = Vec::new();
+            for_each_combination(n, k, |c| all.push(c.to_vec()));
+            all
+        };
+        let all = combinations(4, 2);
+        assert_eq!(all, [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+        assert_eq!(combinations(3, 0).len(), 1);
+        assert!(combinations(2, 3).is_empty());
+        assert_eq!(combinations(5, 3).len(), combinations_count(5, 3));
         assert_eq!(combinations_count(15, 2), 105);
-        assert_eq!(insert_gaps(2, &[1], 3), [Some(0), None, Some(1)]);
+    }
+
+    #[test]
+    fn gap_tries_match_a_fresh_start() {
+        let (n, len) = (6, 3);
+        let cost: Vec<f64> = (0..len * n).map(|i| f64::from(u32::try_from(i * 7 % 11).unwrap()) / 10.0).collect();
+        let row = RowCells { cells: &[], ncols: n, cost, values: Vec::new(), empty: Vec::new() };
+        let mut tries = GapTries::new(n, len);
+        for_each_combination(n, n - len, |gaps| {
+            let fit = tries.update(&row, gaps);
+            let mut fresh = GapTries::new(n, len);
+            assert_eq!(fresh.update(&row, gaps).to_bits(), fit.to_bits(), "{gaps:?}");
+            assert_eq!(fresh.cand, tries.cand, "{gaps:?}");
+            assert_eq!(row.fit(&tries.cand).to_bits(), fit.to_bits(), "{gaps:?}");
+            let cells: Vec<usize> = tries.cand.iter().flatten().copied().collect();
+            assert_eq!(cells, [0, 1, 2]);
+            assert!(gaps.iter().all(|&g| tries.cand[g].is_none()));
+        });
+        let mut one = GapTries::new(3, 2);
+        one.update(&row, &[1]);
+        assert_eq!(one.cand, [Some(0), None, Some(1)]);
     }
 
     #[test]

@@ -77,7 +77,8 @@ pub struct Input {
     /// The path as given or as found walking a directory.
     pub path: PathBuf,
     /// Set when walking the directory failed at this path (a loop, a permission error).
-    pub walk_error: Option<(String, String)>,
+    /// `(diagnostic code, message)`; boxed, as it is rare and the list of a big archive is long.
+    pub walk_error: Option<Box<(String, String)>>,
 }
 
 impl Input {
@@ -229,7 +230,7 @@ impl Engine {
     }
 
     fn convert_input_timed(&self, input: &Input) -> (Record, StageTimes) {
-        match &input.walk_error {
+        match input.walk_error.as_deref() {
             Some((code, message)) => {
                 let source = empty_source(&input.path.to_string_lossy());
                 (failed(source, code, message.clone()), StageTimes::default())
@@ -437,12 +438,19 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
         for entry in walkdir::WalkDir::new(arg).follow_links(true) {
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) if e.file_type().is_file() => inputs.push(Input::file(e.into_path())),
+                Ok(e) if e.file_type().is_file() => {
+                    let mut path = e.into_path();
+                    path.shrink_to_fit();
+                    inputs.push(Input::file(path));
+                }
                 // A named pipe, socket or device found in a folder: reading it could block
                 // forever. Given by name on the command line (`<(…)`, /dev/stdin) it is read.
                 Ok(e) => {
                     let message = format!("{}: not a regular file (a pipe, socket or device)", e.path().display());
-                    inputs.push(Input { path: e.into_path(), walk_error: Some(("io.not_a_file".to_owned(), message)) });
+                    inputs.push(Input {
+                        path: e.into_path(),
+                        walk_error: Some(Box::new(("io.not_a_file".to_owned(), message))),
+                    });
                 }
                 Err(e) => {
                     let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| arg.clone());
@@ -453,13 +461,14 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
                         Some(std::io::ErrorKind::PermissionDenied) => "io.permission_denied",
                         _ => "io.walk_error",
                     };
-                    inputs.push(Input { path, walk_error: Some((code.to_owned(), e.to_string())) });
+                    inputs.push(Input { path, walk_error: Some(Box::new((code.to_owned(), e.to_string()))) });
                 }
             }
         }
     }
     inputs.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     inputs.dedup_by(|a, b| a.path == b.path && a.walk_error.is_none() && b.walk_error.is_none());
+    inputs.shrink_to_fit();
     inputs
 }
 

@@ -1,4 +1,5 @@
-//! Throughput of every pipeline stage, and end to end, over the bundled seed fixtures.
+//! Throughput of every pipeline stage, and end to end, over the bundled seed fixtures; and
+//! how the cost scales with input size and with threads.
 //!
 //! `cargo bench --bench stages` reports MB/s per stage (criterion, `Throughput::Bytes` of the
 //! stage's input). Compare against a saved baseline with
@@ -82,9 +83,86 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
+/// One text of about `bytes` bytes: the seeds, one after another, as many times as it takes.
+fn stream_of(files: &[(String, Vec<u8>)], bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes + 64 * 1024);
+    while out.len() < bytes {
+        for (_, b) in files {
+            out.extend_from_slice(b);
+            out.extend_from_slice(b"\n\n");
+        }
+    }
+    out
+}
+
+/// Cost against input size: one text of 0.1, 1 and 4 MB end to end. Linear cost shows as the
+/// same MB/s at every size.
+fn size_scaling(c: &mut Criterion) {
+    let engine = Engine::new().unwrap();
+    let files = corpus();
+    let mut group = c.benchmark_group("size");
+    for mb in [0.1, 1.0, 4.0] {
+        let text = stream_of(&files, (mb * 1e6) as usize);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("{mb}MB"), |b| {
+            let mut out = Vec::new();
+            b.iter(|| {
+                out.clear();
+                emit::write_json_line(&engine.convert_bytes("big.txt", black_box(&text)), &mut out);
+                out.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Cost against threads: 100 files (the seeds, twenty times over) through `convert_all` on
+/// pools of 1 and 2 threads. Perfect scaling shows as twice the MB/s on two.
+fn thread_scaling(c: &mut Criterion) {
+    let engine = Engine::new().unwrap();
+    let files = corpus();
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    let mut total = 0;
+    for i in 0..20 {
+        for (p, bytes) in &files {
+            let name = Path::new(p).file_name().unwrap().to_string_lossy();
+            let path = dir.path().join(format!("{i:02}_{name}"));
+            std::fs::write(&path, bytes).unwrap();
+            inputs.push(vanban::Input::file(path));
+            total += bytes.len() as u64;
+        }
+    }
+    let mut group = c.benchmark_group("threads");
+    group.throughput(Throughput::Bytes(total));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(format!("{threads}"), |b| {
+            b.iter(|| {
+                let mut bytes = 0;
+                let mut out = Vec::new();
+                pool.install(|| {
+                    engine.convert_all(&inputs, |r| {
+                        out.clear();
+                        emit::write_json_line(&r, &mut out);
+                        bytes += out.len();
+                    })
+                });
+                bytes
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
     targets = stages
 }
-criterion_main!(benches);
+criterion_group! {
+    name = scaling;
+    config = Criterion::default().sample_size(10);
+    targets = size_scaling, thread_scaling
+}
+criterion_main!(benches, scaling);

@@ -582,10 +582,7 @@ fn law_title(rules: &CitationRules, s: &str, i: usize, caps: bool) -> Option<(us
         if !punct.is_empty() && !punct.starts_with(',') {
             break;
         }
-        let k = skip_ws(s, wend, 3);
-        if k == wend || s[wend..k].contains('\t') || s[wend..k].matches('\n').count() > 1 {
-            break;
-        }
+        let Some(k) = next_word_after(s, wend) else { break };
         if punct.starts_with(',') {
             if amending && is_law(k) {
                 j = k;
@@ -602,6 +599,14 @@ fn law_title(rules: &CitationRules, s: &str, i: usize, caps: bool) -> Option<(us
         j = k;
     }
     (words > 0).then_some((end, amending))
+}
+
+/// Where the word after the one ending at `wend` starts, when only spaces and at most one line
+/// break part them: a tab is a cell border, a blank line ends the run.
+fn next_word_after(s: &str, wend: usize) -> Option<usize> {
+    let k = skip_ws(s, wend, 3);
+    let gap = &s[wend..k];
+    (k > wend && !gap.contains('\t') && gap.matches('\n').count() <= 1).then_some(k)
 }
 
 /// `s[at..]` starts with one of `stops` followed by a number ("năm 2024", "số 04/1998/QH10").
@@ -691,10 +696,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
         if end < wend {
             break;
         }
-        let k = skip_ws(s, wend, 3);
-        if k == wend || s[wend..k].contains('\t') || s[wend..k].matches('\n').count() > 1 {
-            break;
-        }
+        let Some(k) = next_word_after(s, wend) else { break };
         j = k;
     }
     (words > 0).then(|| (end, collapse(&s[start..end])))

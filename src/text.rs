@@ -1,5 +1,5 @@
-//! Small facts about Vietnamese text that every stage asks: is a line in capitals, what a word
-//! reads as without its diacritics, Roman numerals. Shared so that no stage reaches into
+//! Small facts about Vietnamese text that every stage asks: is a line in capitals, is a char
+//! part of a word, what a word reads as without its diacritics, Roman numerals. Shared so that no stage reaches into
 //! another for them.
 
 /// All letters upper case, and at least two of them ("KẾ HOẠCH", "PHÓ CHỦ TỊCH").
@@ -12,6 +12,17 @@ pub(crate) fn is_upper(s: &str) -> bool {
         letters += 1;
     }
     letters >= 2
+}
+
+/// `c.is_alphanumeric()`, answered at once for ASCII and for the precomposed Latin letters
+/// Vietnamese is written in, where the general Unicode lookup is slow.
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    match c {
+        '\0'..='\u{7f}' => c.is_ascii_alphanumeric(),
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        '\u{1e00}'..='\u{1eff}' => true,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// `s` in upper case without diacritics ("Phụ lục" -> "PHU LUC"), for matching labels printed
@@ -76,6 +87,13 @@ pub(crate) fn roman_value(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphanumeric_fast_path() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn capitals_and_folding() {

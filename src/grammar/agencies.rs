@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use crate::error::GrammarError;
+use crate::text::is_alphanumeric;
 
 /// One gazetteer entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,12 +128,12 @@ impl Gazetteer {
         let mut copied = 0;
         let mut at = 0;
         while let Some(c) = text[at..].chars().next() {
-            if prev.is_none_or(|p| !p.is_alphanumeric())
+            if prev.is_none_or(|p| !is_alphanumeric(p))
                 && let Some(bucket) = self.abbreviations_by_first_byte.get(&text.as_bytes()[at])
                 && let Some((abbr, full)) = bucket.iter().map(|&k| &self.abbreviations[k]).find(|(abbr, _)| {
                     text[at..]
                         .strip_prefix(abbr.as_str())
-                        .is_some_and(|after| after.chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '&'))
+                        .is_some_and(|after| after.chars().next().is_none_or(|c| !is_alphanumeric(c) && c != '&'))
                 })
             {
                 out.push_str(&text[copied..at]);
@@ -209,7 +210,7 @@ impl Gazetteer {
         let expanded_ubnd = text.trim_start();
         self.heads.iter().find_map(|h| {
             let after = expanded_ubnd.strip_prefix(h.as_str())?;
-            after.chars().next().is_none_or(|c| !c.is_alphanumeric()).then(|| &expanded_ubnd[..h.len()])
+            after.chars().next().is_none_or(|c| !is_alphanumeric(c)).then(|| &expanded_ubnd[..h.len()])
         })
     }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::compile_regex;
 use crate::error::GrammarError;
+use crate::text::is_alphanumeric;
 
 /// A set of phrases matched case-insensitively as whole words, the longest first. A space in a
 /// phrase matches any run of whitespace (line breaks included).
@@ -47,30 +48,17 @@ impl Phrases {
 
     /// The longest phrase `s` starts with: `(bytes of s it covers, its index in the list)`.
     pub(crate) fn match_at(&self, s: &str) -> Option<(usize, usize)> {
+        // Phrases are lower case, and `match_one` compares a char by its one-char lower case.
         let c = s.chars().next()?;
-        let try_key = |key: char| {
-            let ks = self.by_first.get(&key)?;
-            ks.iter().find_map(|&k| {
-                let (p, i) = &self.items[k];
-                match_one(p, s).map(|len| (len, *i))
-            })
-        };
-        if c.is_ascii() {
-            return try_key(c.to_ascii_lowercase());
-        }
         let mut lower = c.to_lowercase();
-        let l = lower.next().filter(|_| lower.next().is_none());
-        // `lower_eq` accepts `c` itself or its one-char lower case: try both keys, in the
-        // order of `items` when both hold phrases.
-        match (self.by_first.contains_key(&c), l.filter(|&l| l != c)) {
-            (true, Some(l)) if self.by_first.contains_key(&l) => self
-                .items
-                .iter()
-                .find_map(|(p, i)| (p[0] == c || p[0] == l).then(|| match_one(p, s).map(|len| (len, *i))).flatten()),
-            (true, _) => try_key(c),
-            (false, Some(l)) => try_key(l),
-            (false, None) => None,
-        }
+        let key = match (lower.next(), lower.next()) {
+            (Some(l), None) => l,
+            _ => c,
+        };
+        self.by_first.get(&key)?.iter().find_map(|&k| {
+            let (p, i) = &self.items[k];
+            match_one(p, s).map(|len| (len, *i))
+        })
     }
 
     /// The leftmost phrase found in `s` as whole words: `(start, end, index)`.
@@ -89,7 +77,7 @@ impl Phrases {
             let at = m.start();
             let prev = s[..at].chars().next_back();
             let c = s[at..].chars().next();
-            let boundary = !prev.is_some_and(char::is_alphanumeric) || !c.is_some_and(char::is_alphanumeric);
+            let boundary = !prev.is_some_and(is_alphanumeric) || !c.is_some_and(is_alphanumeric);
             if boundary && let Some((len, i)) = self.match_at(&s[at..]) {
                 return Some((at, at + len, i));
             }
@@ -103,7 +91,7 @@ impl Phrases {
         let mut prev: Option<char> = s[..pos].chars().next_back();
         for (at, c) in s[pos..].char_indices() {
             let at = pos + at;
-            if (!prev.is_some_and(char::is_alphanumeric) || !c.is_alphanumeric())
+            if (!prev.is_some_and(is_alphanumeric) || !is_alphanumeric(c))
                 && let Some((len, i)) = self.match_at(&s[at..])
             {
                 return Some((at, at + len, i));
@@ -142,7 +130,7 @@ impl Phrases {
             }
         }
         for at in starts.into_iter().rev() {
-            let boundary = s[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let boundary = s[..at].chars().next_back().is_none_or(|c| !is_alphanumeric(c));
             if !boundary {
                 continue;
             }
@@ -176,8 +164,8 @@ fn match_one(p: &[char], s: &str) -> Option<usize> {
         }
     }
     let end = it.peek().map_or(s.len(), |&(i, _)| i);
-    let word_end = p.last().is_some_and(|c| c.is_alphanumeric());
-    if word_end && s[end..].chars().next().is_some_and(char::is_alphanumeric) {
+    let word_end = p.last().is_some_and(|&c| is_alphanumeric(c));
+    if word_end && s[end..].chars().next().is_some_and(is_alphanumeric) {
         return None;
     }
     Some(end)

@@ -4,13 +4,10 @@
 //! XÃ HỘI CHỦ NGHĨA VIỆT NAM" / "TỈNH BÀ RỊA-VŨNG TÀU Độc lập - Tự do - Hạnh phúc"): the
 //! national motto is cut out of those lines and what is left, in order, names the issuer.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::agencies::clean;
 use super::timeline::ymd;
 use super::{AgencyMatcher, DocContext};
+use crate::grammar::header::HeaderRules;
 use crate::model::Agency;
 use crate::text::is_upper;
 
@@ -27,20 +24,6 @@ pub(crate) struct Header {
 /// How far into a document without a type line the header may reach.
 const HEADER_WINDOW: usize = 30;
 
-static NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:số)\s*[:.]?\s*(?P<v>[^\s]*(?:\s*[/\-–]\s*[^\s]+)*)").expect("static regex is valid")
-});
-/// The place of a date line is at most this many chars after its capital. Checked after the
-/// match: a bounded repeat of a Unicode letter class costs milliseconds to compile, and the
-/// lazy `*?` finds the shortest place first, so the answer is the same.
-const MAX_PLACE_CHARS: usize = 40;
-static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<place>\p{Lu}[\p{L}.\s\-–]*?)\s*,\s*(?i:ngày)\s*(?:(?P<d>\d{1,2})?\s*(?i:tháng)\s*(?P<m>\d{1,2})?\s*(?i:năm)\s*(?P<y>\d{4})|(?P<d2>\d{1,2})?\s*/\s*(?P<m2>\d{1,2})?\s*/\s*(?P<y2>\d{4}))",
-    )
-    .expect("static regex is valid")
-});
-
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Header {
     let head = header_range(cx);
     let mut h = Header::default();
@@ -53,13 +36,13 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Head
             continue;
         }
         if number_seen.is_none()
-            && let Some(c) = NUMBER_LINE.captures(line)
+            && let Some(c) = cx.g.header.number_line.captures(line)
         {
             number_seen = Some(number(&c["v"]));
             continue;
         }
         if h.date.is_none()
-            && let Some((place, date)) = place_and_date(line)
+            && let Some((place, date)) = place_and_date(&cx.g.header, line)
         {
             h.place = Some(place);
             h.date = date;
@@ -80,7 +63,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Head
     h.issuer = issuer_from_letterhead(&letterhead, agencies)
         .or_else(|| issuer_from_authority_line(cx, agencies, h.place.as_deref()));
     h.title = title(cx);
-    if let Some(g) = h.title.as_deref().and_then(|t| parse_gazette(t, &cx.g.doc_types.labels)) {
+    if let Some(g) = h.title.as_deref().and_then(|t| parse_gazette(&cx.g.header, t, &cx.g.doc_types.labels)) {
         h.number = h.number.take().or(g.number);
         h.date = h.date.take().or(g.date);
         if h.issuer.is_none() {
@@ -128,9 +111,9 @@ fn number(raw: &str) -> Option<String> {
 
 /// "Hà Tĩnh, ngày 29 tháng 12 năm 2022" -> ("Hà Tĩnh", "2022-12-29"); a blank day gives
 /// "YYYY-MM", a blank month "YYYY".
-pub(crate) fn place_and_date(line: &str) -> Option<(String, Option<String>)> {
-    let c = DATE_LINE.captures(line)?;
-    if c["place"].chars().count() > MAX_PLACE_CHARS + 1 {
+fn place_and_date(rules: &HeaderRules, line: &str) -> Option<(String, Option<String>)> {
+    let c = rules.date_line.captures(line)?;
+    if c["place"].chars().count() > rules.place_max_chars + 1 {
         return None;
     }
     let place = c["place"].trim().trim_start_matches("TP.").trim().to_owned();
@@ -151,10 +134,6 @@ pub(crate) fn place_and_date(line: &str) -> Option<(String, Option<String>)> {
 /// "(Kèm theo Kế hoạch số: 135 /KH-UBND ngày …)" in an appendix names the document's own number
 /// when its header does not.
 fn number_from_attachment(cx: &DocContext<'_>) -> Option<String> {
-    static ATTACHED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)kèm theo\s+(?P<label>[\p{L}\s]+?)\s+số\s*[:.]?\s*(?P<v>[^\s]*(?:\s*[/\-–]\s*[^\s)]+)*)")
-            .expect("static regex is valid")
-    });
     let label = cx
         .doc
         .kind_label
@@ -163,7 +142,7 @@ fn number_from_attachment(cx: &DocContext<'_>) -> Option<String> {
         .or_else(|| cx.g.doc_types.labels.iter().find(|(k, _)| *k == cx.doc.kind).map(|(_, l)| l.to_lowercase()))?;
     let from = cx.doc.appendix_line?;
     (from..cx.doc.lines.1).find_map(|i| {
-        let c = ATTACHED.captures(cx.line(i))?;
+        let c = cx.g.header.attached_number.captures(cx.line(i))?;
         (c["label"].trim().to_lowercase() == label).then(|| number(&c["v"]))?
     })
 }
@@ -345,10 +324,8 @@ fn title(cx: &DocContext<'_>) -> Option<String> {
 /// A line that names a document by type and number: "Quyết định của Thủ tướng Chính phủ số
 /// 115/2004/QĐ-TTg ngày …".
 fn names_document(cx: &DocContext<'_>, line: &str) -> bool {
-    static NUMBERED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\b(?i:số)\s*\d{1,6}\s*/").expect("static regex is valid"));
     let up = line.to_uppercase();
-    NUMBERED.is_match(line) && cx.g.doc_types.labels.iter().any(|(_, l)| up.starts_with(l.as_str()))
+    cx.g.header.numbered.is_match(line) && cx.g.doc_types.labels.iter().any(|(_, l)| up.starts_with(l.as_str()))
 }
 
 /// The naming line and the lines that go on with it, across blank lines, up to the body: an
@@ -382,21 +359,14 @@ struct Gazette {
     subject: String,
 }
 
-fn parse_gazette(title: &str, labels: &[(String, String)]) -> Option<Gazette> {
-    // "<label> của <issuer> số <number> ngày <date> <subject>". The label is 2 to 40 chars:
-    // checked after the match (see `MAX_PLACE_CHARS` for why), falling back to the form
-    // without a label as the bounded pattern would.
-    const MAX_LABEL_CHARS: usize = 40;
-    const REST: &str = r"(?i:của)\s+(?P<issuer>.+?)\s+(?i:số)\s*(?P<num>\d{1,6}(?:\s*/\s*[^\s/]+)+)\s+(?i:ngày)\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|(?P<d2>\d{1,2})\s+(?i:tháng)\s+(?P<m2>\d{1,2})\s+(?i:năm)\s+(?P<y2>\d{4}))[\s,.:]*(?P<rest>.*)$";
-    static NAMING: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(&format!(r"^(?:(?P<label>[\p{{L}} ]{{2,}}?)\s+)?{REST}")).expect("static regex is valid")
-    });
-    static NAMING_BARE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(&format!("^{REST}")).expect("static regex is valid"));
+/// `title` read as a gazette title; a label before "của" must be one of `labels`.
+fn parse_gazette(rules: &HeaderRules, title: &str, labels: &[(String, String)]) -> Option<Gazette> {
     let title = title.trim();
-    let c = NAMING.captures(title)?;
+    let c = rules.naming.captures(title)?;
     let c = match c.name("label") {
-        Some(label) if label.as_str().chars().count() > MAX_LABEL_CHARS => NAMING_BARE.captures(title)?,
+        Some(label) if label.as_str().chars().count() > rules.naming_label_max_chars => {
+            rules.naming_bare.captures(title)?
+        }
         _ => c,
     };
     if let Some(label) = c.name("label")
@@ -431,7 +401,8 @@ mod tests {
 
     #[test]
     fn dates() {
-        let d = |s: &str| place_and_date(s);
+        let g = crate::Grammar::embedded().unwrap();
+        let d = |s: &str| place_and_date(&g.header, s);
         assert_eq!(d("Hà Tĩnh, ngày 29 tháng 12 năm 2022"), Some(("Hà Tĩnh".into(), Some("2022-12-29".into()))));
         assert_eq!(
             d("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024"),
@@ -448,6 +419,8 @@ mod tests {
 
     #[test]
     fn gazette_titles() {
+        let grammar = crate::Grammar::embedded().unwrap();
+        let parse_gazette = |title: &str, labels: &[(String, String)]| parse_gazette(&grammar.header, title, labels);
         let labels =
             vec![("nghi_dinh".to_owned(), "NGHỊ ĐỊNH".to_owned()), ("quyet_dinh".to_owned(), "QUYẾT ĐỊNH".to_owned())];
         let g = parse_gazette(

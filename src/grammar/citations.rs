@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use super::compile_regex;
+use super::{compile_regex, compile_with_groups};
 use crate::error::GrammarError;
 use crate::text::is_alphanumeric;
 
@@ -317,13 +317,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         .map(|s| Ok((s.kind.clone(), compile_regex(file, "standards", &s.pattern, false)?)))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let dates = (f.dates.iter())
-        .map(|p| {
-            let re = compile_regex(file, "dates", &format!("(?i:{p})"), true)?;
-            if ["d", "m", "y"].iter().any(|g| !re.capture_names().flatten().any(|n| n == *g)) {
-                return Err(invalid(file, format!("dates: `{p}` needs the groups d, m and y")));
-            }
-            Ok(re)
-        })
+        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let enacting = (f.basis.enacting.iter())
         .map(|p| compile_regex(file, "basis.enacting", p, false))

@@ -4,16 +4,19 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Blocks, DocTypes, HeadingScheme, Headings, Ordinal, TextRules, TonePlacement, compile_regex};
+use super::{
+    Blocks, DocTypes, HeadingScheme, Headings, Ordinal, TextRules, TonePlacement, compile_regex, compile_with_groups,
+};
 use crate::error::GrammarError;
 
 /// The grammar files vanban reads, by name, with their embedded text.
-const EMBEDDED: [(&str, &str); 10] = [
+const EMBEDDED: [(&str, &str); 11] = [
     ("doc_types.yaml", include_str!("../../grammars/doc_types.yaml")),
     ("headings.yaml", include_str!("../../grammars/headings.yaml")),
     ("text.yaml", include_str!("../../grammars/text.yaml")),
     ("blocks.yaml", include_str!("../../grammars/blocks.yaml")),
     ("labels.yaml", include_str!("../../grammars/labels.yaml")),
+    ("header.yaml", include_str!("../../grammars/header.yaml")),
     ("agencies.yaml", include_str!("../../grammars/agencies.yaml")),
     ("citations.yaml", include_str!("../../grammars/citations.yaml")),
     ("units.yaml", include_str!("../../grammars/units.yaml")),
@@ -22,8 +25,8 @@ const EMBEDDED: [(&str, &str); 10] = [
 ];
 
 /// The grammar files vanban reads, by name.
-pub const FILE_NAMES: [&str; 10] = {
-    let mut names = [""; 10];
+pub const FILE_NAMES: [&str; EMBEDDED.len()] = {
+    let mut names = [""; EMBEDDED.len()];
     let mut i = 0;
     while i < EMBEDDED.len() {
         names[i] = EMBEDDED[i].0;
@@ -184,10 +187,7 @@ impl HeadingsFile {
         let mut schemes = Vec::with_capacity(self.schemes.len());
         for s in self.schemes {
             let what = format!("scheme `{}`", s.name);
-            let pattern = compile_regex(f, &what, &s.pattern, true)?;
-            if !pattern.capture_names().any(|n| n == Some("num")) {
-                return Err(invalid(f, format!("{what}: the pattern must capture `num`")));
-            }
+            let pattern = compile_with_groups(f, &what, &s.pattern, true, &["num"])?;
             if !s.marker.contains("{num}") {
                 return Err(invalid(f, format!("{what}: the marker must contain {{num}}")));
             }
@@ -244,10 +244,8 @@ impl TextFile {
         let page_number = (self.page_number_patterns.iter())
             .map(|p| compile_regex(f, "page_number_patterns", p, true))
             .collect::<Result<_, _>>()?;
-        let footnote_body = compile_regex(f, "footnote_body_pattern", &self.footnote_body_pattern, true)?;
-        if !footnote_body.capture_names().any(|n| n == Some("num")) {
-            return Err(invalid(f, "footnote_body_pattern must capture `num`".to_owned()));
-        }
+        let footnote_body =
+            compile_with_groups(f, "footnote_body_pattern", &self.footnote_body_pattern, true, &["num"])?;
         Ok(TextRules {
             tone,
             wrap_join_after: self.wrap_join_after_words.iter().map(|w| w.to_lowercase()).collect(),

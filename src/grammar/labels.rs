@@ -92,14 +92,13 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
     }
     let mut responsibility_title_patterns = Vec::new();
     for p in &f.responsibility_title_patterns {
-        let re = super::compile_regex(file, "responsibility_title_patterns", p, true)?;
-        if !re.capture_names().any(|n| n == Some("agency")) {
-            return Err(GrammarError::Invalid {
-                file: file.to_owned(),
-                message: format!("responsibility_title_patterns: `{p}` must capture `agency`"),
-            });
-        }
-        responsibility_title_patterns.push(re);
+        responsibility_title_patterns.push(super::compile_with_groups(
+            file,
+            "responsibility_title_patterns",
+            p,
+            true,
+            &["agency"],
+        )?);
     }
     let mut positions: Vec<(String, String)> = f.positions.into_iter().collect();
     positions.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));

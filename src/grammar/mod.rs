@@ -9,6 +9,7 @@ pub(crate) mod agencies;
 pub(crate) mod citations;
 mod files;
 pub(crate) mod gate;
+pub(crate) mod header;
 pub(crate) mod labels;
 pub(crate) mod tables;
 pub(crate) mod time;
@@ -30,6 +31,7 @@ pub struct Grammar {
     pub(crate) text: TextRules,
     pub(crate) blocks: Blocks,
     pub(crate) labels: labels::Labels,
+    pub(crate) header: header::HeaderRules,
     pub(crate) agencies: agencies::Gazetteer,
     pub(crate) citations: citations::CitationRules,
     pub(crate) units: units::Units,
@@ -164,6 +166,10 @@ impl Grammar {
                 let (f, y) = compile("labels.yaml");
                 labels::compile(f, y)?
             },
+            header: {
+                let (f, y) = compile("header.yaml");
+                header::compile(f, y)?
+            },
             agencies: {
                 let (f, y) = compile("agencies.yaml");
                 agencies::compile(f, y)?
@@ -204,6 +210,28 @@ pub(crate) fn compile_regex(file: &str, what: &str, pattern: &str, anchor: bool)
         pattern: pattern.to_owned(),
         message: e.to_string(),
     })
+}
+
+/// [`compile_regex`], and the pattern must capture every group of `groups` (the code reads
+/// them by name).
+pub(crate) fn compile_with_groups(
+    file: &str,
+    what: &str,
+    pattern: &str,
+    anchor: bool,
+    groups: &[&str],
+) -> Result<Regex, GrammarError> {
+    let re = compile_regex(file, what, pattern, anchor)?;
+    let missing: Vec<String> =
+        groups.iter().filter(|g| !re.capture_names().flatten().any(|n| n == **g)).map(|g| format!("`{g}`")).collect();
+    if missing.is_empty() {
+        Ok(re)
+    } else {
+        Err(GrammarError::Invalid {
+            file: file.to_owned(),
+            message: format!("{what}: `{pattern}` must capture {}", missing.join(", ")),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -9,10 +9,6 @@
 mod classify;
 mod tree;
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::{Section, Span};
@@ -263,22 +259,16 @@ fn appendix_title(line: &str, g: &Grammar) -> String {
 /// ("Nghị định của Chính phủ số 114/2003/NĐ-CP …"), or a letter (công văn) by its "V/v"
 /// subject line.
 fn kind_without_type_line(layout: &Layout, g: &Grammar, first: usize, end: usize) -> String {
-    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?i:số)\s*[:.]?\s*\d{1,6}(?:\s*/\s*\d{4})?\s*[/-]\s*(?P<code>\p{Lu}[\p{L}]*)")
-            .expect("static regex is valid")
-    });
-    static NAMED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\b(?i:số)\s+\d{1,6}\s*/").expect("static regex is valid"));
     let head = first..end.min(first + 40);
     for j in head.clone() {
         let line = layout.line(j).trim();
-        if let Some(c) = NUMBER.captures(line) {
+        if let Some(c) = g.header.number_code_line.captures(line) {
             let code = &c["code"];
             if let Some((kind, _)) = g.doc_types.number_codes.iter().find(|(_, k)| k == code) {
                 return kind.clone();
             }
         }
-        if NAMED.is_match(line) {
+        if g.header.numbered_spaced.is_match(line) {
             let up = line.to_uppercase();
             if let Some((kind, _)) = g.doc_types.labels.iter().find(|(_, label)| up.starts_with(label.as_str())) {
                 return kind.clone();

@@ -212,17 +212,18 @@ fn issuer_from_authority_line(
     None
 }
 
-/// An agency printed in capitals, possibly ending with a bare "TỈNH" whose name is the place.
+/// An agency printed in capitals, possibly ending with a bare level ("… TỈNH") whose name is the
+/// place, or a body named by its level alone ("ỦY BAN NHÂN DÂN"), which the place completes.
 pub(crate) fn with_place(caps: &str, place: Option<&str>, cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Agency {
+    let gaz = &cx.g.agencies;
     let trimmed = caps.trim();
     let up = trimmed.to_uppercase();
-    let bare = ["TỈNH", "THÀNH PHỐ", "HUYỆN"].iter().find(|l| up.ends_with(&format!(" {l}")));
-    let printed = match (bare, place) {
-        (Some(_), Some(p)) => format!("{trimmed} {}", p.to_uppercase()),
-        (None, Some(p)) if up == "ỦY BAN NHÂN DÂN" || up == "UỶ BAN NHÂN DÂN" || up == "HỘI ĐỒNG NHÂN DÂN" =>
-        {
-            let kind = if cx.g.agencies.cities.iter().any(|c| c == p) { "THÀNH PHỐ" } else { "TỈNH" };
-            format!("{trimmed} {kind} {}", p.to_uppercase())
+    let bare = gaz.bare_levels.iter().any(|l| up.strip_suffix(l.as_str()).is_some_and(|r| r.ends_with(' ')));
+    let printed = match place {
+        Some(p) if bare => format!("{trimmed} {}", p.to_uppercase()),
+        Some(p) if gaz.level_bodies.contains(&up) => {
+            let level = if gaz.cities.iter().any(|c| c == p) { &gaz.city_level } else { &gaz.province_level };
+            format!("{trimmed} {level} {}", p.to_uppercase())
         }
         _ => trimmed.to_owned(),
     };

@@ -170,7 +170,7 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
         if words == 0
             || words > MAX_SUBJECT_WORDS
             || !agencies.starts_agency(subject)
-            || subject.to_lowercase().ends_with("được giao")
+            || labels.passive_subject_ends.iter().any(|e| subject.to_lowercase().ends_with(e.as_str()))
         {
             continue;
         }

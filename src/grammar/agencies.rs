@@ -29,6 +29,13 @@ pub(crate) struct Gazetteer {
     /// Nouns that make "các …" a collective, lower case.
     pub(crate) collective_nouns: Vec<String>,
     pub(crate) cities: Vec<String>,
+    /// Bodies named by their level alone, in capitals ("ỦY BAN NHÂN DÂN").
+    pub(crate) level_bodies: Vec<String>,
+    /// The level a place takes after such a body, in capitals: a city's, a province's.
+    pub(crate) city_level: String,
+    pub(crate) province_level: String,
+    /// Levels that may end a letterhead line with the name left out, in capitals.
+    pub(crate) bare_levels: Vec<String>,
     /// Administrative levels, lower case.
     pub(crate) localities: Vec<String>,
     /// A locality at the end of a name: `kind` (the level) and `name`.
@@ -45,6 +52,10 @@ struct File {
     collective_nouns: Vec<String>,
     cities: Vec<String>,
     localities: Vec<String>,
+    level_bodies: Vec<String>,
+    city_level: String,
+    province_level: String,
+    bare_levels: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +100,10 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         heads: f.heads,
         collective_nouns: f.collective_nouns.iter().map(|n| n.to_lowercase()).collect(),
         cities: f.cities,
+        level_bodies: f.level_bodies.iter().map(|b| b.trim().to_uppercase()).collect(),
+        city_level: f.city_level.trim().to_uppercase(),
+        province_level: f.province_level.trim().to_uppercase(),
+        bare_levels: f.bare_levels.iter().map(|l| l.trim().to_uppercase()).collect(),
         localities,
         locality,
     };

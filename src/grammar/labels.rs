@@ -26,6 +26,8 @@ pub(crate) struct Labels {
     /// Finds `lead_cue` in any case: a cheap test before a line is lower-cased.
     pub(crate) lead_cue_finder: regex::Regex,
     pub(crate) assign_cues: Vec<String>,
+    /// Lower case.
+    pub(crate) passive_subject_ends: Vec<String>,
     pub(crate) partner_cues: Vec<String>,
     pub(crate) work_verbs: Vec<String>,
     /// Regexes capturing `agency`.
@@ -46,6 +48,7 @@ struct File {
     task_fields: TaskFields,
     lead_cue: String,
     assign_cues: Vec<String>,
+    passive_subject_ends: Vec<String>,
     partner_cues: Vec<String>,
     work_verbs: Vec<String>,
     responsibility_title_patterns: Vec<String>,
@@ -109,6 +112,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         lead_cue,
         lead_cue_finder,
         assign_cues: f.assign_cues,
+        passive_subject_ends: lower(f.passive_subject_ends),
         partner_cues: lower(f.partner_cues),
         work_verbs: lower(f.work_verbs),
         responsibility_title_patterns,

@@ -94,7 +94,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
         !own_kind_attached && !own_number
     });
     let codes = &cx.g.doc_types.number_codes;
-    let groups = group(&mentions);
+    let groups = group(&cx.g.citations, &mentions);
     let mut basis = Vec::new();
     let mut citations = Vec::with_capacity(groups.len());
     for g in groups {
@@ -187,16 +187,16 @@ fn leading_digits(n: &str) -> &str {
     &n[..end]
 }
 
-/// The law-title key: lower-case words without a leading "bộ"/"luật" and a trailing "năm YYYY".
-fn title_key(t: &str) -> String {
+/// The law-title key: lower-case words without the leading type words ("bộ luật") and a
+/// trailing "<year word> YYYY".
+fn title_key(rules: &CitationRules, t: &str) -> String {
     let lower = t.to_lowercase();
     let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    while words.first().is_some_and(|w| *w == "bộ" || *w == "luật") {
-        words.remove(0);
-    }
+    let lead = words.iter().take_while(|w| rules.title_kind_words.iter().any(|k| k == *w)).count();
+    words.drain(..lead);
     if words.last().is_some_and(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())) {
         words.pop();
-        if words.last() == Some(&"năm") {
+        if words.last() == Some(&rules.title_year_word.as_str()) {
             words.pop();
         }
     }
@@ -204,7 +204,7 @@ fn title_key(t: &str) -> String {
 }
 
 /// Merge mentions of one document: indexes into `mentions`, groups in order of first mention.
-fn group(mentions: &[Mention]) -> Vec<Vec<usize>> {
+fn group(rules: &CitationRules, mentions: &[Mention]) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut by_number: HashMap<String, usize> = HashMap::new();
     // (kind, leading digits) of full numbers -> the first group, for the bare numbers.
@@ -236,7 +236,7 @@ fn group(mentions: &[Mention]) -> Vec<Vec<usize>> {
         }
     }
     // A law cited by title joins a group with the same title and no other date.
-    let keys: Vec<Option<String>> = mentions.iter().map(|m| m.title.as_deref().map(title_key)).collect();
+    let keys: Vec<Option<String>> = mentions.iter().map(|m| m.title.as_deref().map(|t| title_key(rules, t))).collect();
     let mut dates: Vec<Option<&str>> =
         groups.iter().map(|g| g.iter().find_map(|&j| mentions[j].date.as_deref())).collect();
     let mut by_title: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -564,7 +564,7 @@ fn law_title(rules: &CitationRules, s: &str, i: usize, caps: bool) -> Option<(us
             if capital_kind(j) && !(amending && is_law(j)) {
                 break;
             }
-            if let Some(k) = word_then(s, j, "và")
+            if let Some(k) = word_then(s, j, &rules.and_word)
                 && rules.kind_at(&s[k..]).is_some()
                 && !(amending && is_law(k))
             {
@@ -681,7 +681,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
         }
         if words > 0 {
             let kind_word = rules.kind_at(rest).is_some() && rest.starts_with(char::is_uppercase);
-            let and_kind = word_then(s, j, "và").is_some_and(|k| rules.kind_at(&s[k..]).is_some());
+            let and_kind = word_then(s, j, &rules.and_word).is_some_and(|k| rules.kind_at(&s[k..]).is_some());
             if rules.issuer_stops.match_at(rest).is_some() || kind_word || and_kind {
                 break;
             }
@@ -972,12 +972,12 @@ mod tests {
         let m = cited("Quyết định 1968 năm 2022; Kế hoạch 2022-2025; Đề án 06; Quyết định này");
         assert_eq!(m.len(), 2, "{m:?}");
         assert!(m.iter().all(|m| m.bare && !m.with_so));
-        let g = group(&m);
+        let g = group(rules(), &m);
         assert!(g.is_empty(), "bare numbers without a full number and without 'số' are dropped");
         let m = cited(
             "Quyết định số 1968/QĐ-TTg; Quyết định 1968; đề án số 11; Thông tư số 17/2021/T-T-BTNMT; Thông tư số 17/2021/TT-BTNMT",
         );
-        let g = group(&m);
+        let g = group(rules(), &m);
         assert_eq!(g.len(), 3, "{g:?}");
         let codes = vec![("thong_tu".to_owned(), "TT".to_owned())];
         assert_eq!(citation_of(&m, &g[2], &codes).number.as_deref(), Some("17/2021/TT-BTNMT"));
@@ -1003,7 +1003,7 @@ mod tests {
                 assert!(s.is_char_boundary(m.span.start) && s.is_char_boundary(m.span.end) && m.span.end <= s.len());
             }
             let m = scan(r, &s, 0);
-            let _ = group(&m);
+            let _ = group(rules(), &m);
             let _ = scan_number(&s, &r.fill_chars);
         }
     }
@@ -1014,7 +1014,7 @@ mod tests {
                  Luật Sửa đổi bổ sung một số điều của Luật Thuế xuất khẩu, thuế nhập khẩu ngày 5 tháng 7 năm 1993; \
                  Luật Khuyến khích đầu tư trong nước (sửa đổi) số 03/1998/QH10; theo Luật Khuyến khích đầu tư trong nước.";
         let m = cited(s);
-        let g = group(&m);
+        let g = group(rules(), &m);
         assert_eq!(g.len(), 3, "{m:#?}");
     }
 }

@@ -211,6 +211,11 @@ pub(crate) struct CitationRules {
     pub(crate) title_subject_openers: Phrases,
     pub(crate) title_not_after: Phrases,
     pub(crate) title_max_words: usize,
+    /// Lower case: the words of the types cited by title ("bộ", "luật") and the year word.
+    pub(crate) title_kind_words: Vec<String>,
+    pub(crate) title_year_word: String,
+    /// Lower case.
+    pub(crate) and_word: String,
     pub(crate) basis_openers: Phrases,
     pub(crate) enacting: Vec<Regex>,
     pub(crate) basis_section_titles: Phrases,
@@ -240,6 +245,7 @@ struct File {
     #[serde(default)]
     fill_chars: String,
     list_joiners: Vec<String>,
+    and_word: String,
     dates: Vec<String>,
     issuer: IssuerEntry,
     law_title: LawTitleEntry,
@@ -278,6 +284,7 @@ struct LawTitleEntry {
     amending_starts: Vec<String>,
     stops: Vec<String>,
     stops_before_number: Vec<String>,
+    year_word: String,
     subject_openers: Vec<String>,
     #[serde(default)]
     not_after: Vec<String>,
@@ -325,6 +332,14 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
     if f.number_word.is_empty() || f.issuer.openers.is_empty() || f.basis.openers.is_empty() {
         return Err(invalid(file, "number_word, issuer.openers and basis.openers must not be empty"));
     }
+    let mut title_kind_words: Vec<String> = Vec::new();
+    for (w, k) in words.iter().zip(&kind_list) {
+        for word in w.split_whitespace().map(str::to_lowercase) {
+            if k.by_title && !title_kind_words.contains(&word) {
+                title_kind_words.push(word);
+            }
+        }
+    }
     Ok(CitationRules {
         kind_phrases: Phrases::new(&words),
         kind_list,
@@ -343,6 +358,9 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         title_subject_openers: Phrases::new(&f.law_title.subject_openers),
         title_not_after: Phrases::new(&f.law_title.not_after),
         title_max_words: f.law_title.max_words.max(1),
+        title_kind_words,
+        title_year_word: f.law_title.year_word.trim().to_lowercase(),
+        and_word: f.and_word.trim().to_lowercase(),
         basis_openers: Phrases::new(&f.basis.openers),
         enacting,
         basis_section_titles: Phrases::new(&f.basis.section_titles),

@@ -12,9 +12,6 @@ use regex::Regex;
 use crate::grammar::time::TimeRules;
 use crate::model::Timeline;
 
-static YEAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<a>(?:19|20)\d{2})\s*(?:-|–|—|đến(?:\s+năm)?)\s*(?P<b>(?:19|20)\d{2})\b").expect("valid")
-});
 static SHORT_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<year>\d{4})\b").expect("valid"));
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?P<year>(?:19|20)\d{2})\b").expect("valid"));
@@ -50,7 +47,7 @@ fn interval(low: &str, rules: &TimeRules) -> (Option<String>, Option<String>) {
             return if deadline { (None, Some(end)) } else { (Some(start), Some(end)) };
         }
     }
-    if let Some(c) = YEAR_RANGE.captures(low) {
+    if let Some(c) = rules.year_range_re.as_ref().and_then(|r| r.captures(low)) {
         let (a, b): (i32, i32) = (c["a"].parse().unwrap_or(0), c["b"].parse().unwrap_or(0));
         if valid_year(a) && valid_year(b) && a <= b {
             return (Some(format!("{a:04}-01-01")), Some(format!("{b:04}-12-31")));
@@ -137,6 +134,8 @@ mod tests {
         assert_eq!(p("quý III năm 2012"), (s("2012-07-01"), s("2012-09-30"), None));
         assert_eq!(p("2022 - 2030"), (s("2022-01-01"), s("2030-12-31"), None));
         assert_eq!(p("2022 – 2025"), (s("2022-01-01"), s("2025-12-31"), None));
+        assert_eq!(p("Từ năm 2021 đến năm 2025"), (s("2021-01-01"), s("2025-12-31"), None));
+        assert_eq!(p("Quý II đến quý IV năm 2024"), (s("2024-04-01"), s("2024-12-31"), None));
         assert_eq!(p("Năm 2023"), (s("2023-01-01"), s("2023-12-31"), None));
         assert_eq!(p("6 tháng đầu năm 2023"), (s("2023-01-01"), s("2023-06-30"), None));
         assert_eq!(p("tháng 6/2023"), (s("2023-06-01"), s("2023-06-30"), None));

@@ -16,6 +16,8 @@ pub(crate) struct TimeRules {
     pub(crate) recurrence: Vec<(&'static str, String)>,
     /// "quý II-IV/2022", "quý IV năm 2026".
     pub(crate) quarter_re: Option<Regex>,
+    /// "2021-2025", "2021 đến năm 2025": groups `a` and `b`.
+    pub(crate) year_range_re: Option<Regex>,
     /// "tháng 6/2023", "tháng 6 năm 2023".
     pub(crate) month_re: Option<Regex>,
     /// "ngày 30 tháng 11 năm 2022".
@@ -29,6 +31,7 @@ struct File {
     month: String,
     year: String,
     day: String,
+    range_words: Vec<String>,
     deadline_cues: Vec<String>,
     first_half: Vec<String>,
     second_half: Vec<String>,
@@ -71,18 +74,26 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TimeRules, GrammarError>
     let m = regex::escape(&f.month.to_lowercase());
     let y = regex::escape(&f.year.to_lowercase());
     let d = regex::escape(&f.day.to_lowercase());
+    let words: Vec<String> =
+        f.range_words.iter().map(|w| regex::escape(&w.trim().to_lowercase())).filter(|w| !w.is_empty()).collect();
+    // A dash or a range word; between years, the range word may take the year word.
+    let to = format!("(?:-|–|—{})", words.iter().map(|w| format!("|{w}")).collect::<String>());
+    let years_to = format!("(?:-|–|—{})", words.iter().map(|w| format!(r"|{w}(?:\s+{y})?")).collect::<String>());
     let build = |what: &str, p: String| super::compile_regex(file, what, &p, false).map(Some);
     let quarter_re = build(
         "quarter",
         format!(
-            r"(?i){q}\s+(?P<a>IV|I{{1,3}}|[1-4])(?:\s*(?:-|–|—|đến)\s*(?:{q}\s+)?(?P<b>IV|I{{1,3}}|[1-4]))?\s*(?:/|{y}|,)\s*(?:{y}\s*)?(?P<year>\d{{4}})"
+            r"(?i){q}\s+(?P<a>IV|I{{1,3}}|[1-4])(?:\s*{to}\s*(?:{q}\s+)?(?P<b>IV|I{{1,3}}|[1-4]))?\s*(?:/|{y}|,)\s*(?:{y}\s*)?(?P<year>\d{{4}})"
         ),
     )?;
     let month_re = build("month", format!(r"(?i){m}\s+(?P<m>\d{{1,2}})\s*(?:/|{y})\s*(?P<year>\d{{4}})"))?;
     let long_date_re =
         build("long date", format!(r"(?i){d}\s+(?P<d>\d{{1,2}})\s+{m}\s+(?P<m>\d{{1,2}})\s+{y}\s+(?P<year>\d{{4}})"))?;
+    let year_range_re =
+        build("year range", format!(r"(?i)\b(?P<a>(?:19|20)\d{{2}})\s*{years_to}\s*(?P<b>(?:19|20)\d{{2}})\b"))?;
     Ok(TimeRules {
         quarter_re,
+        year_range_re,
         month_re,
         long_date_re,
         deadline_cues,

@@ -57,20 +57,30 @@ fn normalize_cow(text: Cow<'_, str>, format: Format, grammar: &Grammar) -> Canon
     // Each pass's input is dropped as soon as the next text exists, so a big file is held at
     // most twice here, not once per pass.
     let (prepared, mut invisible) = whitespace::prepare(&text);
+    // (An arm that does not move the old text must drop it: it would live to the end.)
     let prepared: Cow<'_, str> = match prepared {
-        Cow::Owned(s) => Cow::Owned(s),
+        Cow::Owned(s) => {
+            drop(text);
+            Cow::Owned(s)
+        }
         Cow::Borrowed(_) => text,
     };
     let (composed, composed_count) = unicode::to_nfc(&prepared);
     let composed: Cow<'_, str> = match composed {
-        Cow::Owned(s) => Cow::Owned(s),
+        Cow::Owned(s) => {
+            drop(prepared);
+            Cow::Owned(s)
+        }
         Cow::Borrowed(_) => prepared,
     };
     let options = markup::Options { markdown: format != Format::Html, headings: &grammar.headings.schemes };
     let (stripped, markup) = markup::strip(composed, options);
     let stripped = if markup.entities > 0 {
         match unicode::to_nfc(&stripped).0 {
-            Cow::Owned(s) => s,
+            Cow::Owned(s) => {
+                drop(stripped);
+                s
+            }
             Cow::Borrowed(_) => stripped,
         }
     } else {

@@ -2,6 +2,8 @@
 //! the same number at the bottom of the page ("1 Cao hơn chỉ tiêu …"). The body is taken out
 //! of the running text and the mark off the word; both are kept as a note.
 
+use std::borrow::Cow;
+
 use super::{LineKind, WorkLine};
 use crate::grammar::Grammar;
 
@@ -50,10 +52,10 @@ pub(crate) fn extract(lines: &mut [WorkLine], grammar: &Grammar) -> Vec<Note> {
         let mut body = lines[i].text.trim()[body_start..].trim().to_owned();
         let end = body_end(lines, i, &mut body, grammar);
         for line in &mut lines[i..end] {
-            *line = WorkLine { text: String::new(), kind: LineKind::Blank, removed: false };
+            *line = WorkLine { text: Cow::Borrowed(""), kind: LineKind::Blank, removed: false };
         }
         let digits = number.to_string().len();
-        lines[mark_line].text.replace_range(mark_at..mark_at + digits, "");
+        lines[mark_line].text.to_mut().replace_range(mark_at..mark_at + digits, "");
         notes.push(Note { number, body, anchor_word });
         expected = number + 1;
         i = end;

@@ -18,6 +18,8 @@
 mod footnotes;
 mod wrap;
 
+use std::borrow::Cow;
+
 use crate::grammar::Grammar;
 use crate::model::{Diagnostic, Severity, Span};
 
@@ -90,10 +92,11 @@ impl Layout {
     }
 }
 
-/// A line being worked on: its text and kind.
+/// A line being worked on: its text and kind. The text borrows from the canonical text until a
+/// repair changes it, so a big file's lines are not all copied once more.
 #[derive(Debug, Clone)]
-pub(crate) struct WorkLine {
-    pub(crate) text: String,
+pub(crate) struct WorkLine<'t> {
+    pub(crate) text: Cow<'t, str>,
     pub(crate) kind: LineKind,
     /// Absorbed into another line: left out of the output altogether.
     pub(crate) removed: bool,
@@ -122,7 +125,7 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
             marks.push(lines.len());
             continue;
         }
-        lines.push(WorkLine { text: l.to_owned(), kind: kind_of(l), removed: false });
+        lines.push(WorkLine { text: Cow::Borrowed(l), kind: kind_of(l), removed: false });
     }
     let mut diagnostics = Vec::new();
 
@@ -278,7 +281,7 @@ fn remove_page_numbers(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         let table_after = next_non_blank(lines, end - 1).is_some_and(|j| lines[j].kind == LineKind::TableRow);
         if (blank_before || blank_after) && !(table_before && table_after) {
             for line in &mut lines[i..end] {
-                *line = WorkLine { text: String::new(), kind: LineKind::Blank, removed: false };
+                *line = WorkLine { text: Cow::Borrowed(""), kind: LineKind::Blank, removed: false };
                 removed += 1;
             }
         }

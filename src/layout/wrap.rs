@@ -36,7 +36,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             let next = std::mem::take(&mut lines[j].text);
             lines[j].kind = LineKind::Blank;
             lines[j].removed = true;
-            let first = &mut lines[i].text;
+            let first = lines[i].text.to_mut();
             let hyphen = first.ends_with('-') && !first.ends_with(" -");
             if !hyphen {
                 first.push(' ');

@@ -37,6 +37,10 @@ pub mod normalize;
 pub mod segment;
 mod text;
 
+/// The string type of the document fields: a `String` that keeps up to 24 bytes inline. Most
+/// fields are short (section paths, units, dates, agency names), and a big input's records
+/// hold millions of them; it derefs to `str` and serializes as a string.
+pub use compact_str::CompactString;
 pub use engine::{Engine, Input, StageTimes, expand_paths};
 pub use error::{Error, GrammarError};
 pub use grammar::Grammar;

@@ -4,6 +4,7 @@
 //! Field order in the structs is the field order in the output, which keeps the JSON byte-stable.
 //! Absent things are `null` or `[]`, never missing keys, so no field is skipped when empty.
 
+use compact_str::CompactString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -212,23 +213,23 @@ impl Diagnostic {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Document {
     /// Document type key from `grammars/doc_types.yaml` (`ke_hoach`, `quyet_dinh`, …, `other`).
-    pub kind: String,
+    pub kind: CompactString,
     /// The type line as printed ("KẾ HOẠCH"), `None` when the document has none.
-    pub kind_label: Option<String>,
+    pub kind_label: Option<CompactString>,
     /// Số/ký hiệu with spaces around "/" and "-" removed; `None` when blank.
-    pub number: Option<String>,
+    pub number: Option<CompactString>,
     /// ISO date, "YYYY-MM" when the day is blank, `None` when absent.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// Place name of the date line.
-    pub place: Option<String>,
+    pub place: Option<CompactString>,
     /// The issuing body.
     pub issuer: Option<Agency>,
     /// The trích yếu on one line, without the type word.
-    pub title: Option<String>,
+    pub title: Option<CompactString>,
     /// Who signed.
     pub signer: Option<Signer>,
     /// The "Nơi nhận" items.
-    pub recipients: Vec<String>,
+    pub recipients: Vec<CompactString>,
     /// The citations the document rests on ("Căn cứ …", "Thực hiện …").
     pub basis: Vec<Citation>,
     /// Every distinct document referred to.
@@ -253,37 +254,37 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Agency {
     /// Full name, abbreviations expanded.
-    pub name: String,
+    pub name: CompactString,
     /// As printed.
-    pub text: String,
+    pub text: CompactString,
     /// Gazetteer key, `None` when the agency is not in the gazetteer.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
 }
 
 /// The person who signed (người ký).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Signer {
     /// The person's name.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// Position in sentence case ("Phó Chủ tịch").
-    pub position: Option<String>,
+    pub position: Option<CompactString>,
     /// TM./KT./Q./TL./TUQ. lines as printed.
-    pub capacity: Vec<String>,
+    pub capacity: Vec<CompactString>,
 }
 
 /// A heading and the body under it (phần, chương, điều, mục …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Section {
     /// Marker as printed without the trailing "." or ")": "Phần I", "Điều 3", "I", "1.1", "a".
-    pub marker: String,
+    pub marker: CompactString,
     /// Heading scheme from `grammars/headings.yaml` that matched.
-    pub scheme: String,
+    pub scheme: CompactString,
     /// Markers from the root joined by "/".
-    pub path: String,
+    pub path: CompactString,
     /// Depth in the tree, 1 = top.
     pub level: u32,
     /// Heading text without the marker.
-    pub title: String,
+    pub title: CompactString,
     /// The heading and its body up to the next heading of the same or a higher level.
     pub span: Span,
     /// Sub-sections.
@@ -294,9 +295,9 @@ pub struct Section {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Task {
     /// Path of the section it belongs to, or `table:N/row:M`.
-    pub section: String,
+    pub section: CompactString,
     /// What is to be done.
-    pub name: String,
+    pub name: CompactString,
     /// Lead agencies (chủ trì).
     pub lead: Vec<Agency>,
     /// Partner agencies (phối hợp).
@@ -304,11 +305,11 @@ pub struct Task {
     /// When.
     pub timeline: Option<Timeline>,
     /// Expected result or product.
-    pub result: Option<String>,
+    pub result: Option<CompactString>,
     /// Money attached to the task.
     pub budget: Option<Budget>,
     /// "section" or "table".
-    pub origin: String,
+    pub origin: CompactString,
     /// Where it is.
     pub span: Span,
 }
@@ -317,24 +318,24 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Timeline {
     /// As printed.
-    pub text: String,
+    pub text: CompactString,
     /// ISO start date where the text fixes it.
-    pub start: Option<String>,
+    pub start: Option<CompactString>,
     /// ISO end date where the text fixes it.
-    pub end: Option<String>,
+    pub end: Option<CompactString>,
     /// "yearly", "semiannual", "quarterly", "monthly" or `None`.
-    pub recurrence: Option<String>,
+    pub recurrence: Option<CompactString>,
 }
 
 /// A responsibility (trách nhiệm): an agency-headed block of duties.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Responsibility {
     /// Path of the block's section.
-    pub section: String,
+    pub section: CompactString,
     /// The agency the block is headed by.
     pub agency: Agency,
     /// The block's items, each on one line.
-    pub duties: Vec<String>,
+    pub duties: Vec<CompactString>,
     /// Where it is.
     pub span: Span,
 }
@@ -343,15 +344,15 @@ pub struct Responsibility {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Target {
     /// Path of the section it is in.
-    pub section: String,
+    pub section: CompactString,
     /// The sentence or item that states it.
-    pub text: String,
+    pub text: CompactString,
     /// The number in plain decimal notation.
-    pub value: String,
+    pub value: CompactString,
     /// "%", "người", "doanh nghiệp" …
-    pub unit: Option<String>,
+    pub unit: Option<CompactString>,
     /// "gt", "ge", "lt", "le" or `None`.
-    pub comparator: Option<String>,
+    pub comparator: Option<CompactString>,
     /// Target year, if stated.
     pub year: Option<i32>,
     /// Where it is.
@@ -362,15 +363,15 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Budget {
     /// Path of the section it is in.
-    pub section: String,
+    pub section: CompactString,
     /// As printed.
-    pub text: String,
+    pub text: CompactString,
     /// Amount in đồng.
     pub amount_vnd: Option<i64>,
     /// Unit as printed ("tỷ đồng", "triệu đồng").
-    pub unit: Option<String>,
+    pub unit: Option<CompactString>,
     /// Where the money comes from ("ngân sách trung ương" …).
-    pub source_of_funds: Option<String>,
+    pub source_of_funds: Option<CompactString>,
     /// The document's or table's grand total.
     pub is_total: bool,
     /// Where it is.
@@ -381,17 +382,17 @@ pub struct Budget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Table {
     /// Path of the section it is in.
-    pub section: String,
+    pub section: CompactString,
     /// Title line above the table.
-    pub caption: Option<String>,
+    pub caption: Option<CompactString>,
     /// Unit from "ĐVT:" or a header cell.
-    pub unit: Option<String>,
+    pub unit: Option<CompactString>,
     /// Header rows.
-    pub header: Vec<Vec<String>>,
+    pub header: Vec<Vec<CompactString>>,
     /// Body rows (items, groups, totals), column-index row dropped.
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<CompactString>>,
     /// "item", "group" or "total", one per row.
-    pub row_kinds: Vec<String>,
+    pub row_kinds: Vec<CompactString>,
     /// Where it is.
     pub span: Span,
 }
@@ -400,17 +401,17 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Citation {
     /// Document type key.
-    pub kind: String,
+    pub kind: CompactString,
     /// Số/ký hiệu, normalized as for [`Document::number`].
-    pub number: Option<String>,
+    pub number: Option<CompactString>,
     /// ISO date.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// Issuing body.
-    pub issuer: Option<String>,
+    pub issuer: Option<CompactString>,
     /// Title, for laws cited by title.
-    pub title: Option<String>,
+    pub title: Option<CompactString>,
     /// As printed.
-    pub text: String,
+    pub text: CompactString,
     /// First place it is cited.
     pub span: Span,
 }

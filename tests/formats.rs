@@ -61,7 +61,7 @@ fn check_invariants(record: &Record) {
                 s.span
             );
             prev = s.span.end;
-            let expected = if path.is_empty() { s.marker.clone() } else { format!("{path}/{}", s.marker) };
+            let expected = if path.is_empty() { s.marker.to_string() } else { format!("{path}/{}", s.marker) };
             assert_eq!(s.path, expected);
             check(s.span, &s.path, &s.children, in_text);
         }
@@ -187,12 +187,12 @@ type Tasks = Vec<(String, Vec<String>)>;
 
 /// Kinds, the section outline and the tasks of a record.
 fn structure(record: &Record) -> (Vec<String>, String, Tasks) {
-    let kinds = record.documents.iter().map(|d| d.kind.clone()).collect();
+    let kinds = record.documents.iter().map(|d| d.kind.to_string()).collect();
     let tasks = record
         .documents
         .iter()
         .flat_map(|d| &d.tasks)
-        .map(|t| (t.section.clone(), t.lead.iter().map(|a| a.name.clone()).collect()))
+        .map(|t| (t.section.to_string(), t.lead.iter().map(|a| a.name.to_string()).collect()))
         .collect();
     (kinds, outline(record), tasks)
 }

@@ -33,8 +33,8 @@ fn outline(record: &Record) -> String {
             walk(out, &s.children);
         }
     }
-    fn opt(v: &Option<String>) -> &str {
-        v.as_deref().unwrap_or("-")
+    fn opt<S: AsRef<str>>(v: &Option<S>) -> &str {
+        v.as_ref().map_or("-", AsRef::as_ref)
     }
     fn agencies(a: &[vanban::Agency]) -> String {
         a.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join("; ")
@@ -50,7 +50,12 @@ fn outline(record: &Record) -> String {
             d.issuer.as_ref().map_or("-".to_owned(), |a| format!("{} [{}]", a.name, a.id.as_deref().unwrap_or("-")));
         out.push_str(&format!("issuer: {issuer}\ntitle: {}\n", opt(&d.title)));
         if let Some(s) = &d.signer {
-            out.push_str(&format!("signer: {} | {} | {}\n", opt(&s.name), opt(&s.position), s.capacity.join("; ")));
+            out.push_str(&format!(
+                "signer: {} | {} | {}\n",
+                opt(&s.name),
+                opt(&s.position),
+                s.capacity.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("; ")
+            ));
         }
         for r in &d.recipients {
             out.push_str(&format!("recipient: {r}\n"));
@@ -102,7 +107,7 @@ fn outline(record: &Record) -> String {
                 opt(&t.unit),
                 t.header.len(),
                 t.rows.len(),
-                t.row_kinds.join(" ")
+                t.row_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" ")
             ));
         }
     }
@@ -129,7 +134,7 @@ fn check_invariants(record: &Record) {
             prev_end = s.span.end;
             assert_eq!(s.level, level, "{}: level", s.path);
             let expected_path =
-                if parent_path.is_empty() { s.marker.clone() } else { format!("{parent_path}/{}", s.marker) };
+                if parent_path.is_empty() { s.marker.to_string() } else { format!("{parent_path}/{}", s.marker) };
             assert_eq!(s.path, expected_path, "path is the markers from the root");
             check_sections(s.span, &s.path, level + 1, &s.children, in_text);
         }
@@ -188,8 +193,10 @@ fn diff(expected: &str, got: &str) -> String {
 #[test]
 fn seeds_give_seven_documents_of_the_right_kinds() {
     let engine = Engine::new().unwrap();
-    let kinds: Vec<Vec<String>> =
-        fixtures().iter().map(|p| engine.convert_file(p).documents.iter().map(|d| d.kind.clone()).collect()).collect();
+    let kinds: Vec<Vec<String>> = fixtures()
+        .iter()
+        .map(|p| engine.convert_file(p).documents.iter().map(|d| d.kind.to_string()).collect())
+        .collect();
     assert_eq!(
         kinds,
         [

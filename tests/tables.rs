@@ -140,7 +140,7 @@ fn seed_001_task_table_over_pages() {
     let tasks = table_tasks(d);
     let mut rows: Vec<usize> = (3..=10).chain(12..=18).chain([20, 21, 23]).chain(25..=27).chain(29..=31).collect();
     rows.sort_unstable();
-    let sections: Vec<String> = tasks.iter().map(|t| t.section.clone()).collect();
+    let sections: Vec<String> = tasks.iter().map(|t| t.section.to_string()).collect();
     let expected: Vec<String> = rows.iter().map(|m| format!("table:1/row:{m}")).collect();
     assert_eq!(sections, expected);
     let by_row = |m: usize| tasks.iter().find(|t| t.section == format!("table:1/row:{m}")).expect("task");

@@ -38,7 +38,7 @@ impl<'g> AgencyMatcher<'g> {
             Some(e) => e.name.clone(),
             None => self.gaz.expand(text),
         };
-        Agency { name, text: text.to_owned(), id: entry.map(|e| e.id.clone()) }
+        Agency { name: name.into(), text: text.into(), id: entry.map(|e| e.id.as_str().into()) }
     }
 
     /// Split a list of agencies into its members.

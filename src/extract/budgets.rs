@@ -72,11 +72,11 @@ fn line_budgets(cx: &DocContext<'_>, line: Span, out: &mut Vec<Budget>) {
             a += mk.end();
         }
         out.push(Budget {
-            section: cx.section_at(line.start + m.start()).to_owned(),
-            text: s[a..unit_end].to_owned(),
+            section: cx.section_at(line.start + m.start()).into(),
+            text: s[a..unit_end].into(),
             amount_vnd: Some(amount),
-            unit: Some(unit_text.to_owned()),
-            source_of_funds: u.budget_sources.find(label).map(|(_, _, i)| u.source_labels[i].clone()),
+            unit: Some(unit_text.into()),
+            source_of_funds: u.budget_sources.find(label).map(|(_, _, i)| u.source_labels[i].as_str().into()),
             is_total: u.budget_totals.find(label).is_some() && u.budget_limits.ends_with(label).is_none(),
             span: Span::new(line.start + a, line.start + unit_end),
         });

@@ -302,12 +302,12 @@ fn citation_of(mentions: &[Mention], g: &[usize], codes: &[(String, String)]) ->
     let rep = best.map_or(g[0], |v| v.2);
     let m = &mentions[rep];
     Citation {
-        kind: m.kind.clone(),
-        number: best.map(|v| v.0.to_owned()).or_else(|| m.number.clone()),
-        date: m.date.clone().or_else(|| g.iter().find_map(|&i| mentions[i].date.clone())),
-        issuer: m.issuer.clone().or_else(|| g.iter().find_map(|&i| mentions[i].issuer.clone())),
-        title: m.title.clone().or_else(|| g.iter().find_map(|&i| mentions[i].title.clone())),
-        text: m.text.clone(),
+        kind: m.kind.as_str().into(),
+        number: best.map(|v| v.0).or(m.number.as_deref()).map(Into::into),
+        date: m.date.as_deref().or_else(|| g.iter().find_map(|&i| mentions[i].date.as_deref())).map(Into::into),
+        issuer: m.issuer.as_deref().or_else(|| g.iter().find_map(|&i| mentions[i].issuer.as_deref())).map(Into::into),
+        title: m.title.as_deref().or_else(|| g.iter().find_map(|&i| mentions[i].title.as_deref())).map(Into::into),
+        text: m.text.as_str().into(),
         span: m.span,
     }
 }

@@ -111,7 +111,11 @@ fn signer(cx: &DocContext<'_>, range: std::ops::Range<usize>) -> Option<Signer> 
         return None;
     }
     // "KT. CHỦ TỊCH" with no position line under it: the capacity names the position.
-    Some(Signer { name, position, capacity })
+    Some(Signer {
+        name: name.map(Into::into),
+        position: position.map(Into::into),
+        capacity: capacity.into_iter().map(Into::into).collect(),
+    })
 }
 
 fn strip_signed_marks<'l>(cx: &DocContext<'_>, line: &'l str) -> &'l str {

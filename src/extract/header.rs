@@ -254,7 +254,7 @@ pub(crate) fn agency_from_caps(printed: &str, agencies: &AgencyMatcher<'_>) -> A
         None => body_name,
     };
     let id = agencies.gazetteer().lookup(&name).map(|e| e.id.clone());
-    Agency { name, text: printed.to_owned(), id }
+    Agency { name: name.into(), text: printed.into(), id: id.map(Into::into) }
 }
 
 /// "BÀ RỊA-VŨNG TÀU" -> "Bà Rịa-Vũng Tàu": every syllable capitalised, as place names are.

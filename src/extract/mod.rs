@@ -168,15 +168,15 @@ pub fn extract_with_diagnostics(
         };
         drop(cx);
         let mut d = Document {
-            kind: std::mem::take(&mut doc.kind),
-            kind_label: doc.kind_label.take(),
-            number: head.number,
-            date: head.date,
-            place: head.place,
+            kind: std::mem::take(&mut doc.kind).into(),
+            kind_label: doc.kind_label.take().map(Into::into),
+            number: head.number.map(Into::into),
+            date: head.date.map(Into::into),
+            place: head.place.map(Into::into),
             issuer: head.issuer,
-            title: head.title,
+            title: head.title.map(Into::into),
             signer: close.signer,
-            recipients: close.recipients,
+            recipients: close.recipients.into_iter().map(Into::into).collect(),
             basis,
             citations,
             sections: std::mem::take(&mut doc.sections),

@@ -36,7 +36,7 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
                 out.push(Responsibility {
                     section: s.path.clone(),
                     agency: agencies.resolve(text),
-                    duties: duties.clone(),
+                    duties: duties.iter().map(|d| d.as_str().into()).collect(),
                     span: s.span,
                 });
             }

@@ -17,6 +17,7 @@
 //!   `source_of_funds` from the column header, `is_total` for the grand-total cell of the total
 //!   row (or of the only row of a one-row table).
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 
 use super::agencies::clean;
@@ -78,7 +79,7 @@ fn row_label(rt: &ReadTable, r: usize) -> String {
                 })
                 .map(|(_, cell)| cell)
         })
-        .map_or("", String::as_str);
+        .map_or("", CompactString::as_str);
     if label.chars().count() > MAX_LABEL_CHARS {
         let cut: String = label.chars().take(MAX_LABEL_CHARS).collect();
         format!("{}…", cut.trim_end())
@@ -92,7 +93,7 @@ fn money_unit(cx: &DocContext<'_>, rt: &ReadTable, prose: &[Budget]) -> Option<(
     if let Some(u) = &rt.table.unit
         && let Some(m) = money::unit_multiplier(u, cx.g)
     {
-        return Some((u.clone(), m, false));
+        return Some((u.to_string(), m, false));
     }
     for row in &rt.table.rows {
         for (c, cell) in row.iter().enumerate() {
@@ -104,7 +105,7 @@ fn money_unit(cx: &DocContext<'_>, rt: &ReadTable, prose: &[Budget]) -> Option<(
                 if has_number(&b.text, cell)
                     && let Some(m) = money::unit_multiplier(unit, cx.g)
                 {
-                    return Some((unit.clone(), m, true));
+                    return Some((unit.to_string(), m, true));
                 }
             }
         }
@@ -189,14 +190,14 @@ pub(crate) fn budgets(
                     (false, false) => format!("{label} — {column}: {cell}"),
                     (true, false) => format!("{column}: {cell}"),
                     (false, true) => format!("{label}: {cell}"),
-                    (true, true) => cell.clone(),
+                    (true, true) => cell.to_string(),
                 };
                 let budget = Budget {
-                    section: format!("table:{}/row:{}", rt.index, r + 1),
-                    text,
+                    section: compact_str::format_compact!("table:{}/row:{}", rt.index, r + 1),
+                    text: text.into(),
                     amount_vnd: Some(amount),
-                    unit: Some(unit.clone()),
-                    source_of_funds: source_of(cx, column, &mut sources),
+                    unit: Some(unit.as_str().into()),
+                    source_of_funds: source_of(cx, column, &mut sources).map(Into::into),
                     is_total,
                     span: rt.row_spans[r],
                 };
@@ -253,21 +254,22 @@ pub(crate) fn tasks(
             {
                 let pc =
                     if at != lead_col { (pc as isize + at as isize - lead_col as isize).max(0) as usize } else { pc };
-                partners_text = row.get(pc).filter(|c| !c.is_empty() && matcher.starts_agency(clean(c))).cloned();
+                partners_text =
+                    row.get(pc).filter(|c| !c.is_empty() && matcher.starts_agency(clean(c))).map(|c| c.to_string());
             }
             let partners: Vec<Agency> = partners_text.map(|p| agencies_of(&p).1).unwrap_or_default();
             let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).filter(|s| !s.is_empty());
             let budget = rt.total_col.and_then(|c| budgets.get(ti, r, c)).or_else(|| budgets.only(ti, r)).cloned();
             out.push(Task {
-                section: format!("table:{}/row:{}", rt.index, r + 1),
-                name: cell(name_col).cloned().unwrap_or_else(|| row_label(rt, r)),
+                section: compact_str::format_compact!("table:{}/row:{}", rt.index, r + 1),
+                name: cell(name_col).cloned().unwrap_or_else(|| row_label(rt, r).into()),
                 lead,
                 partners,
                 timeline: time_cell(cx, row, time_col, &[Some(at), name_col, result_col])
                     .map(|t| timeline::parse(t, &cx.g.time)),
                 result: cell(result_col).cloned(),
                 budget,
-                origin: "table".to_owned(),
+                origin: "table".into(),
                 span: rt.row_spans[r],
             });
         }
@@ -280,11 +282,11 @@ pub(crate) fn tasks(
 /// is not the name, result or time cell.
 fn lead_cell<'r>(
     matcher: &AgencyMatcher<'_>,
-    row: &'r [String],
+    row: &'r [CompactString],
     col: usize,
     not: &[Option<usize>],
 ) -> Option<(usize, &'r str)> {
-    let own = row.get(col).map_or("", String::as_str);
+    let own = row.get(col).map_or("", CompactString::as_str);
     let agency_like = |s: &str| !s.is_empty() && matcher.starts_agency(clean(s));
     if agency_like(own) {
         return Some((col, own));
@@ -309,10 +311,10 @@ fn lead_cell<'r>(
 /// were shifted, the nearest cell up to two columns away that reads as a time.
 fn time_cell<'r>(
     cx: &DocContext<'_>,
-    row: &'r [String],
+    row: &'r [CompactString],
     col: Option<usize>,
     not: &[Option<usize>],
-) -> Option<&'r String> {
+) -> Option<&'r CompactString> {
     let col = col?;
     if let Some(own) = row.get(col).filter(|c| !c.is_empty())
         && !not.contains(&Some(col))

@@ -42,6 +42,7 @@
 //!   reading under which the table adds up (and its total is not below its items) wins; when
 //!   nothing settles it, the Vietnamese reading is kept and `table.ambiguous_number` says so.
 
+use compact_str::CompactString;
 use std::collections::BTreeSet;
 
 use super::DocContext;
@@ -1187,12 +1188,12 @@ fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<
 
     let (caption, unit) = caption_and_unit(cx, draft.span.start, &header);
     let table = Table {
-        section: cx.section_at(draft.span.start).to_owned(),
-        caption,
-        unit,
-        header,
-        rows,
-        row_kinds: kinds.iter().map(|k| (*k).to_owned()).collect(),
+        section: cx.section_at(draft.span.start).into(),
+        caption: caption.map(Into::into),
+        unit: unit.map(Into::into),
+        header: compact_rows(header),
+        rows: compact_rows(rows),
+        row_kinds: kinds.iter().map(|&k| k.into()).collect(),
         span: draft.span,
     };
     Some(ReadTable { table, index, columns: model.columns, row_spans: spans, separator: sep, total_col })
@@ -1585,6 +1586,11 @@ fn bracket_unit(cx: &DocContext<'_>, cell: &str) -> Option<String> {
         rest = &inner[close + 1..];
     }
     None
+}
+
+/// The cells as the record stores them (short cells without a heap allocation).
+fn compact_rows(rows: Vec<Vec<String>>) -> Vec<Vec<CompactString>> {
+    rows.into_iter().map(|r| r.into_iter().map(Into::into).collect()).collect()
 }
 
 #[cfg(test)]

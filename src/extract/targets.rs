@@ -211,11 +211,11 @@ fn figures(cx: &DocContext<'_>, u: &Units, line: Span, year: Option<i32>, out: &
         let clause_text = &s[cstart..cend];
         let year = first_year(&u.item_year, clause_text).or(year);
         out.push(Target {
-            section: cx.section_at(line.start + m.start()).to_owned(),
-            text: clause_text.to_owned(),
-            value,
-            unit: Some(unit),
-            comparator: before.or(after_cmp),
+            section: cx.section_at(line.start + m.start()).into(),
+            text: clause_text.into(),
+            value: value.into(),
+            unit: Some(unit.into()),
+            comparator: before.or(after_cmp).map(Into::into),
             year,
             span: Span::new(line.start + cstart, line.start + cend),
         });

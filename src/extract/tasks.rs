@@ -43,14 +43,14 @@ impl Draft {
             return;
         }
         out.push(Task {
-            section: self.section,
-            name: self.name,
+            section: self.section.into(),
+            name: self.name.into(),
             lead: self.lead,
             partners: self.partners,
             timeline: self.timeline,
-            result: self.result,
+            result: self.result.map(Into::into),
             budget: None,
-            origin: "section".to_owned(),
+            origin: "section".into(),
             span: self.span.unwrap_or_default(),
         });
     }
@@ -79,7 +79,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
             }
             if draft.section != path || draft.span.is_none() {
                 draft.section = path.to_owned();
-                draft.name = section.map(|s| s.title.clone()).unwrap_or_default();
+                draft.name = section.map(|s| s.title.to_string()).unwrap_or_default();
             }
             draft.grow(span);
             match field {
@@ -200,14 +200,14 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
         }
         let name = work.split(". ").next().unwrap_or(work).trim().trim_end_matches(['.', ';']).to_owned();
         out.push(Task {
-            section: path.to_owned(),
-            name,
+            section: path.into(),
+            name: name.into(),
             lead: agencies.split(subject),
             partners,
             timeline: None,
             result: None,
             budget: None,
-            origin: "section".to_owned(),
+            origin: "section".into(),
             span,
         });
     }
@@ -267,8 +267,8 @@ mod tests {
         doc.tasks
             .iter()
             .map(|t| {
-                let names = |a: &[crate::Agency]| a.iter().map(|a| a.text.clone()).collect::<Vec<_>>();
-                (t.section.clone(), names(&t.lead), names(&t.partners))
+                let names = |a: &[crate::Agency]| a.iter().map(|a| a.text.to_string()).collect::<Vec<_>>();
+                (t.section.to_string(), names(&t.lead), names(&t.partners))
             })
             .collect()
     }

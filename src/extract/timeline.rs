@@ -22,7 +22,12 @@ pub(crate) fn parse(text: &str, rules: &TimeRules) -> Timeline {
     let low = text.to_lowercase();
     let recurrence = rules.recurrence.iter().find(|(_, p)| low.contains(p.as_str())).map(|(r, _)| (*r).to_owned());
     let (start, end) = interval(&low, rules);
-    Timeline { text: text.to_owned(), start, end, recurrence }
+    Timeline {
+        text: text.into(),
+        start: start.map(Into::into),
+        end: end.map(Into::into),
+        recurrence: recurrence.map(Into::into),
+    }
 }
 
 fn interval(low: &str, rules: &TimeRules) -> (Option<String>, Option<String>) {
@@ -120,7 +125,8 @@ mod tests {
     fn p(text: &str) -> (Option<String>, Option<String>, Option<String>) {
         let g = Grammar::embedded().unwrap();
         let t = parse(text, &g.time);
-        (t.start, t.end, t.recurrence)
+        let s = |v: Option<compact_str::CompactString>| v.map(String::from);
+        (s(t.start), s(t.end), s(t.recurrence))
     }
 
     fn s(v: &str) -> Option<String> {

@@ -162,11 +162,11 @@ fn build_document(
         let title = layout.line(a).trim().to_owned();
         let start = line_start(a);
         sections.push(Section {
-            path: marker.clone(),
-            marker,
-            scheme: "appendix".to_owned(),
+            path: marker.as_str().into(),
+            marker: marker.into(),
+            scheme: "appendix".into(),
             level: 1,
-            title: appendix_title(&title, g),
+            title: appendix_title(&title, g).into(),
             span: Span::new(start, trimmed_end.max(start)),
             children: sub.finish(layout, trimmed_end),
         });

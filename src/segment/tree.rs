@@ -175,11 +175,11 @@ impl<'g> TreeBuilder<'g> {
             .map(|(p, end)| {
                 let start = layout.lines[p.line].span.start;
                 let section = Section {
-                    marker: p.marker,
-                    scheme: self.g.headings.schemes[p.scheme].name.clone(),
-                    path: p.path,
+                    marker: p.marker.into(),
+                    scheme: self.g.headings.schemes[p.scheme].name.as_str().into(),
+                    path: p.path.into(),
                     level: u32::try_from(p.depth).unwrap_or(u32::MAX),
-                    title: p.title,
+                    title: p.title.into(),
                     span: Span::new(start, trim(start, end)),
                     children: Vec::new(),
                 };

@@ -1,17 +1,24 @@
 //! One search to tell which of a group of grammar patterns can match a line.
 //!
 //! The layout and segment stages try a dozen patterns of the grammar on every line (letterhead,
-//! closing block, heading schemes), and most lines match none. Trying them one by one costs a
-//! regex call each, and a pattern with a Unicode word boundary (`\b`) costs far more on
-//! Vietnamese text: the regex crate's DFAs give up on `\b` next to a non-ASCII byte and the
-//! slower engines run instead. A [`Gate`] puts a relaxed copy of every pattern anchored at the
-//! start of the line (its Unicode word boundaries dropped, which only lets it match more) in
-//! one [`RegexSet`], which the DFAs handle; only the patterns whose copy matched, and whose
-//! copy is not the pattern itself, are then tried themselves. Patterns that are not anchored
-//! (they search the whole line) or cannot be relaxed are always tried themselves. Nothing here
-//! knows what the patterns say: the grammars stay data.
+//! closing block, heading schemes), and most lines match none. Trying them one by one costs a regex
+//! call each, and a pattern with a Unicode word boundary (`\b`) costs far more on Vietnamese text:
+//! the regex crate's DFAs give up on `\b` next to a non-ASCII byte and the slower engines run
+//! instead. A [`Gate`] puts a relaxed copy of every pattern anchored at the start of the line (its
+//! Unicode word boundaries dropped, which only lets it match more) in one multi-pattern regex,
+//! which the DFAs handle; only the patterns whose copy matched, and whose copy is not the pattern
+//! itself, are then tried themselves. Patterns that are not anchored (they search the whole line)
+//! or cannot be relaxed are tried themselves, but only when the line holds one of the literals
+//! their matches start with (derived from the patterns, found by one Aho-Corasick search). Nothing
+//! here knows what the patterns say: the grammars stay data.
 
-use regex::{Regex, RegexSet};
+use std::cell::RefCell;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use regex_automata::meta;
+use regex_automata::{Input, MatchKind, PatternSet};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look, LookSet, Repetition};
 
 /// Groups of a gate, as a bit set: bit `i` for group `i`. With more than 64 groups every group
@@ -65,13 +72,24 @@ impl Gates {
 pub(crate) struct Gate {
     /// `(group, pattern)` for every pattern.
     patterns: Vec<(usize, Regex)>,
-    /// The relaxed copies of the anchored patterns.
-    set: Option<RegexSet>,
+    /// The relaxed copies of the anchored patterns, searched as one (every member that matches).
+    set: Option<meta::Regex>,
     /// For each member of `set`: the index in `patterns`, and whether the copy is the pattern
     /// itself (a hit is a match).
     members: Vec<(usize, bool)>,
     /// Indexes in `patterns` of the patterns outside `set`.
     rest: Vec<usize>,
+    /// Every match of a pattern of `rest` starts with one of these literals (derived from the
+    /// patterns): a line holding none of them matches none of `rest`, told by one literal
+    /// search instead of a regex search per pattern. `None` when some pattern has no such
+    /// finite set.
+    rest_prefixes: Option<AhoCorasick>,
+}
+
+thread_local! {
+    /// The members of a gate's set that matched, reused by every search on the thread (the
+    /// `regex` crate's set API allocates one per search).
+    static SET_HITS: RefCell<PatternSet> = RefCell::new(PatternSet::new(0));
 }
 
 impl Gate {
@@ -91,12 +109,23 @@ impl Gate {
                 None => rest.push(i),
             }
         }
-        let set = if relaxed.is_empty() { None } else { RegexSet::new(&relaxed).ok() };
+        let set = if relaxed.is_empty() {
+            None
+        } else {
+            meta::Regex::builder().configure(meta::Regex::config().match_kind(MatchKind::All)).build_many(&relaxed).ok()
+        };
         if set.is_none() {
             members.clear();
             rest = (0..patterns.len()).collect();
         }
-        Gate { patterns, set, members, rest }
+        let rest_prefixes = if rest.is_empty() {
+            None
+        } else {
+            let prefixes: Option<Vec<Vec<Vec<u8>>>> =
+                rest.iter().map(|&i| match_prefixes(patterns[i].1.as_str())).collect();
+            prefixes.and_then(|p| AhoCorasick::new(p.into_iter().flatten()).ok())
+        };
+        Gate { patterns, set, members, rest, rest_prefixes }
     }
 
     /// The groups that may match `line`: every group that does, and maybe more.
@@ -117,22 +146,23 @@ impl Gate {
             }
         };
         if let Some(set) = &self.set {
-            let mut small = [false; 64];
-            let mut large = Vec::new();
-            let hit: &mut [bool] = if self.members.len() <= small.len() {
-                &mut small[..self.members.len()]
-            } else {
-                large.resize(self.members.len(), false);
-                &mut large
-            };
-            if set.matches_read_at(hit, line, 0) {
-                for (&(i, is_exact), _) in self.members.iter().zip(hit.iter()).filter(|(_, h)| **h) {
+            SET_HITS.with_borrow_mut(|hits| {
+                if hits.capacity() < self.members.len() {
+                    *hits = PatternSet::new(self.members.len());
+                }
+                hits.clear();
+                set.which_overlapping_matches(&Input::new(line), hits);
+                for member in hits.iter() {
+                    let (i, is_exact) = self.members[member.as_usize()];
                     let (group, re) = &self.patterns[i];
                     if !exact || is_exact || re.is_match(line) {
                         add(&mut bits, *group);
                     }
                 }
-            }
+            });
+        }
+        if self.rest_prefixes.as_ref().is_some_and(|p| !p.is_match(line)) {
+            return Hits(bits);
         }
         for &i in &self.rest {
             let (group, re) = &self.patterns[i];
@@ -154,6 +184,19 @@ fn relax(pattern: &str) -> Option<(String, bool)> {
     }
     let exact = !hir.properties().look_set().contains_word_unicode();
     Some((drop_word_unicode(&hir).to_string(), exact))
+}
+
+/// Literals one of which every match of `pattern` starts with, if there is a finite set of
+/// them and none is empty.
+fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    seq.optimize_for_prefix_by_preference();
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.is_empty()) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 /// `hir` without Unicode word-boundary assertions and captures. Dropping an assertion only

@@ -130,9 +130,6 @@ pub(crate) struct Options<'g> {
 /// Bytes the inline scanner stops at, for markdown and for HTML-only input.
 static SPECIAL_MD: [bool; 256] = special(b"\\<&*_![]|\t");
 static SPECIAL_HTML: [bool; 256] = special(b"<&\t");
-/// The same without the tab, which the scanner copies as it is (see [`inert`]).
-static ACTIVE_MD: [bool; 256] = special(b"\\<&*_![]|");
-static ACTIVE_HTML: [bool; 256] = special(b"<&");
 
 const fn special(bytes: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
@@ -256,15 +253,27 @@ const MAX_ROUNDS: usize = 3;
 
 /// Whether [`strip_once`] would give `text` back unchanged and count nothing, told by a scan
 /// much cheaper than the pass itself (a round after the first usually has nothing left to do).
-/// Never true when it is not so: it looks for every byte the pass acts on, and at every line
+/// Never true when it is not so: it looks at every byte the pass acts on, and at every line
 /// start for what the line classification acts on.
 fn inert(text: &str, opts: Options<'_>) -> bool {
-    let active = if opts.markdown { &ACTIVE_MD } else { &ACTIVE_HTML };
     let b = text.as_bytes();
-    if b.iter().any(|c| active[*c as usize]) {
+    // The bytes the inline scanner stops at are rare: found three at a time with `memchr3`.
+    let references_inert =
+        |hits: memchr::Memchr3<'_>| hits.into_iter().all(|i| b[i] == b'&' && parse_entity(b, i, b.len()).is_none());
+    let inline_inert = if opts.markdown {
+        memchr::memchr3_iter(b'[', b']', b'|', b).next().is_none()
+            && references_inert(memchr::memchr3_iter(b'\\', b'<', b'&', b))
+            && markers_inert(b, memchr::memchr3_iter(b'*', b'_', b'!', b))
+    } else {
+        references_inert(memchr::memchr3_iter(b'<', b'&', b'<', b))
+    };
+    if !inline_inert {
         return false;
     }
-    for line in b.split(|c| *c == b'\n') {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', b).chain([b.len()]) {
+        let line = &b[start..end];
+        start = end + 1;
         // Leading spaces are dropped, and so is a line of spaces.
         if line.first() == Some(&b' ') {
             return false;
@@ -274,11 +283,46 @@ fn inert(text: &str, opts: Options<'_>) -> bool {
             while let [rest @ .., b' '] = t {
                 t = rest;
             }
-            // Fences, rules and `#` headings (separators and pipe rows need a `|`, bullets a `*`).
-            if is_fence(t) || is_rule(t) || t.first() == Some(&b'#') {
+            // Fences, rules, `#` headings and `* ` bullets (separators and pipe rows need a `|`).
+            if is_fence(t) || is_rule(t) || heading_content(t).is_some() || t.starts_with(b"* ") {
                 return false;
             }
         }
+    }
+    true
+}
+
+/// The `*`, `_` and `!` of `b` at `hits` would be copied as they are, counting nothing: runs of
+/// `*` or `_` that are no emphasis marker, or the only marker of their cell in a table row (with
+/// nothing to pair with, an unpaired `*` or `__` stays; an unpaired `**` may go, so it never
+/// counts). Each cell of a row is a scope of its own for emphasis; other lines share theirs.
+fn markers_inert(b: &[u8], hits: memchr::Memchr3<'_>) -> bool {
+    // Where the cell of the last marker starts.
+    let mut last_cell = None;
+    // The end of the last run looked at.
+    let mut done = 0;
+    for i in hits {
+        if i < done {
+            continue;
+        }
+        let c = b[i];
+        let n = b[i..].iter().take_while(|x| **x == c).count();
+        done = i + n;
+        match (c, n) {
+            (b'*', 1) | (b'_', 2) => {}
+            (b'*', 4..) | (b'_', _) => continue,
+            _ => return false,
+        }
+        let line_start = memchr::memrchr(b'\n', &b[..i]).map_or(0, |k| k + 1);
+        let line_end = memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+        if memchr(b'\t', &b[line_start..line_end]).is_none() {
+            return false;
+        }
+        let cell = memchr::memrchr(b'\t', &b[line_start..i]).map_or(line_start, |k| line_start + k + 1);
+        if last_cell == Some(cell) {
+            return false;
+        }
+        last_cell = Some(cell);
     }
     true
 }
@@ -1227,6 +1271,78 @@ mod tests {
         ] {
             let _ = md(s);
             let _ = html(s);
+        }
+    }
+
+    /// The cheap check never calls a text inert that the pass would change or count in.
+    #[test]
+    fn inert_texts_are_left_as_they_are() {
+        let cases = [
+            "KH&ĐT\tTT&TT\t*Vốn ĐTPT\n",
+            "1\t*a\t*b\n2\t__c\n",
+            "1\t*a *b\n",
+            "1\t**a\n",
+            "1\t***a\n",
+            "*a\n",
+            "a *b* c\n",
+            "a\t*b\nc*\n",
+            "a\t*b\n\n*c*\n",
+            "x_y __init__ ****\n",
+            "&amp;\t&#x41;\t&nbsp\n",
+            "#\tx\n",
+            "# x\n",
+            "* x\n",
+            "a\t(*)\n",
+            "a\t*b\t*c\n*d\n",
+        ];
+        for text in cases {
+            for markdown in [true, false] {
+                let opts = Options { markdown, headings: schemes() };
+                if inert(text, opts) {
+                    assert_eq!(strip_once(text, opts), (text.to_owned(), MarkupStats::default()), "{text:?}");
+                }
+            }
+        }
+        let opts = Options { markdown: true, headings: schemes() };
+        assert!(inert("Bộ KH&ĐT\n1\t*Vốn ĐTPT\t*Hợp tác\n#\tx\n", opts));
+        assert!(!inert("1\t*a\t**b\n", opts));
+        assert!(!inert("a *b\n", opts));
+        assert!(!inert("&amp;\n", opts));
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { failure_persistence: None, cases: 2000, ..ProptestConfig::default() })]
+
+            /// Whatever the cheap check calls inert, the pass gives back as it is.
+            #[test]
+            fn inert_means_unchanged(text in "[*_&#;a-zA-Z \t\n()\\[\\]|<>!\\\\-]{0,40}") {
+                for markdown in [true, false] {
+                    let opts = Options { markdown, headings: schemes() };
+                    if inert(&text, opts) {
+                        prop_assert_eq!(strip_once(&text, opts), (text.clone(), MarkupStats::default()));
+                    }
+                }
+            }
+
+            /// The same on texts built from what the check lets through.
+            #[test]
+            fn inert_means_unchanged_on_tokens(tokens in proptest::collection::vec(proptest::sample::select(vec![
+                "*", "*", "**", "_", "__", "____", "&", "&amp;", "&x", "\t", "\t", "\n", "\n\n", "a", "Ủy", " ", "#", "# ",
+                "(", ")", "[", ".", ":", "-", "1. ", "I. ",
+            ]), 0..16)) {
+                let text: String = tokens.concat();
+                for markdown in [true, false] {
+                    let opts = Options { markdown, headings: schemes() };
+                    if inert(&text, opts) {
+                        prop_assert_eq!(strip_once(&text, opts), (text.clone(), MarkupStats::default()));
+                    }
+                }
+            }
         }
     }
 }

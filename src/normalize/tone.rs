@@ -144,6 +144,23 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// The length of the UTF-8 character whose lead byte is `lead`.
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// `b` is the untoned letter of a nucleus ([`NUCLEI`]) that a toned letter moves its tone to
+/// or from: the first of the pair when `first`, else the second.
+fn is_nucleus_partner(b: u8, first: bool) -> bool {
+    let b = char::from(b.to_ascii_lowercase());
+    NUCLEI.iter().any(|&(one, two)| b == if first { one } else { two })
+}
+
 /// Move tone marks in `text` (NFC) to the `policy` convention. Returns the text (borrowed when
 /// nothing moved) and how many words changed.
 pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, usize) {
@@ -166,19 +183,30 @@ pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, u
     // Words are runs of `is_word_char`. Only a word with a tone on one of its last two letters
     // can change (see `retone`), so the scan stops at toned letters only and finds the word
     // around one from there.
+    //
+    // Cheaper still: a toned letter (never ASCII) moves only when its nucleus partner is the
+    // untoned ASCII letter that `retone` wants next to it: before it for the new convention
+    // (the tone goes onto the first letter), after it for the old one. That one byte is looked
+    // at before the letter is even decoded, and rules out nearly every toned letter.
+    let want_first = policy == TonePlacement::New;
     let bytes = text.as_bytes();
     // The end of the last word looked at.
     let mut done = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i].is_ascii() {
+        let lead = bytes[i];
+        if lead.is_ascii() {
             i += 1;
             continue;
         }
         // A non-ASCII byte here is a lead byte: `i` is a character boundary.
-        let Some(c) = text[i..].chars().next() else { break };
         let at = i;
-        i += c.len_utf8();
+        i += utf8_width(lead);
+        let partner = if want_first { at.checked_sub(1).map(|k| bytes[k]) } else { bytes.get(i).copied() };
+        if !partner.is_some_and(|b| is_nucleus_partner(b, want_first)) {
+            continue;
+        }
+        let Some(c) = text[at..].chars().next() else { break };
         if at < done || vowel(c).is_none_or(|(_, tone)| tone.is_none()) || !is_word_char(c) {
             continue;
         }
@@ -284,6 +312,28 @@ mod tests {
     fn vowel_is_split_tone_with_an_ascii_base() {
         for c in ('\0'..='\u{2FFF}').chain(['\u{212B}', '\u{1F00}', '𝒽']) {
             assert_eq!(vowel(c), split_tone(c).filter(|(b, _)| b.is_ascii()), "{c:?}");
+        }
+    }
+
+    /// The scan (which skips letters by one byte next to them) moves exactly the words that
+    /// `retone` moves, word by word.
+    #[test]
+    fn scan_agrees_with_retone_on_every_word() {
+        let letters =
+            ['h', 'q', 'o', 'O', 'u', 'U', 'a', 'e', 'y', 'Y', 'ò', 'ỏ', 'Ủ', 'ù', 'à', 'ẻ', 'ỷ', 'Ỳ', 'ư', 'ơ'];
+        let mut words = Vec::new();
+        for a in letters {
+            for b in letters {
+                words.push(format!("{a}{b}"));
+                for c in letters {
+                    words.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for policy in [TonePlacement::New, TonePlacement::Old] {
+            let text = words.join(" ");
+            let expected: Vec<String> = words.iter().map(|w| retone(w, policy).unwrap_or_else(|| w.clone())).collect();
+            assert_eq!(place_tones(&text, policy).0, expected.join(" "), "{policy:?}");
         }
     }
 

@@ -86,32 +86,49 @@ pub(crate) fn to_nfc(text: &str) -> (Cow<'_, str>, usize) {
     }
     let mut out = String::with_capacity(text.len());
     let mut changed = 0;
-    let mut seg_start = 0;
-    // The segment holds a single character that is already NFC.
-    let mut seg_simple = true;
-    let mut flush = |seg: &str, simple: bool, out: &mut String| {
-        if simple {
-            out.push_str(seg);
-            return;
-        }
+    // `text[..copied]` is in `out`.
+    let mut copied = 0;
+    // The segment being gathered: from its starter to the end of its last non-starter.
+    let mut segment: Option<(usize, usize)> = None;
+    let mut flush = |(start, end): (usize, usize), copied: &mut usize, out: &mut String| {
+        out.push_str(&text[*copied..start]);
+        let seg = &text[start..end];
         let before = out.len();
         out.extend(seg.nfc());
         let composed = &out[before..];
         if composed != seg {
             changed += composed.chars().count();
         }
+        *copied = end;
     };
-    for (i, c) in text.char_indices() {
-        let start = is_segment_start(c);
-        if i > seg_start && start {
-            flush(&text[seg_start..i], seg_simple, &mut out);
-            seg_start = i;
-            seg_simple = true;
-        } else if i > seg_start || !start {
-            seg_simple = false;
+    // Only a segment holding a character that does not start one can change, and such a
+    // character always needs the check: the scan visits those characters only, and copies the
+    // text between the segments they make as it is.
+    let mut scan = Checked { text, at: 0 };
+    while let Some(c) = scan.next() {
+        if is_segment_start(c) {
+            continue;
         }
+        let end = scan.at;
+        let at = end - c.len_utf8();
+        segment = match segment {
+            // Right after the segment being gathered: it goes on.
+            Some((start, seg_end)) if seg_end == at => Some((start, end)),
+            other => {
+                if let Some(done) = other {
+                    flush(done, &mut copied, &mut out);
+                }
+                // The segment starts at the character before (a starter: a non-starter there
+                // would have been gathered already), if any.
+                let start = text[..at].chars().next_back().map_or(at, |p| at - p.len_utf8());
+                Some((start, end))
+            }
+        };
     }
-    flush(&text[seg_start..], seg_simple, &mut out);
+    if let Some(done) = segment {
+        flush(done, &mut copied, &mut out);
+    }
+    out.push_str(&text[copied..]);
     if changed == 0 { (Cow::Borrowed(text), 0) } else { (Cow::Owned(out), changed) }
 }
 
@@ -172,6 +189,24 @@ mod tests {
         assert_eq!(to_nfc("\u{301}").0, "\u{301}");
         // Singletons change even without a mark: OHM SIGN -> GREEK CAPITAL OMEGA.
         assert_eq!(to_nfc("\u{2126}").0, "\u{3A9}");
+    }
+
+    mod props {
+        use proptest::prelude::*;
+        use unicode_normalization::UnicodeNormalization;
+
+        use super::super::to_nfc;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Normalizing segment by segment is normalizing the whole text.
+            #[test]
+            fn same_as_nfc_of_the_whole(text in "[a-zA-Z \u{300}-\u{36F}ăâêôơưđĐ\u{1E00}-\u{1EFF}\u{1100}-\u{1175}\u{AC00}\u{2126}x]{0,40}") {
+                let whole: String = text.nfc().collect();
+                prop_assert_eq!(to_nfc(&text).0, whole);
+            }
+        }
     }
 
     #[test]

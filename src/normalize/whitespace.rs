@@ -59,21 +59,29 @@ fn class(c: char) -> Class {
 static TRIGGER: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
-    while b < 0x20 {
-        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+    while b < 256 {
+        t[b] = is_trigger(b as u8);
         b += 1;
     }
-    t[0x7F] = true;
-    t[0xC2] = true;
-    t[0xE2] = true;
-    t[0xE3] = true;
-    t[0xEF] = true;
     t
 };
 
-/// First byte index at which [`TRIGGER`] holds, if any.
+/// [`TRIGGER`] computed: branch-free, so that a loop over a whole line can be vectorized.
+const fn is_trigger(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') | (b == 0x7F) | (b == 0xC2) | (b == 0xE2) | (b == 0xE3) | (b == 0xEF)
+}
+
+/// First byte index at which [`TRIGGER`] holds, if any. Triggers are rare: blocks without one
+/// are skipped by a branch-free (vectorized) test.
 fn first_trigger(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| TRIGGER[b as usize])
+    let mut at = 0;
+    for block in bytes.chunks(64) {
+        if block.iter().fold(false, |any, &c| any | is_trigger(c)) {
+            return block.iter().position(|&c| TRIGGER[c as usize]).map(|k| at + k);
+        }
+        at += block.len();
+    }
+    None
 }
 
 /// Line ends to `\n`, space-like characters to a space, invisible characters removed.
@@ -236,20 +244,20 @@ fn is_tidy(line: &str) -> bool {
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    let mut prev = 0u8;
-    for (k, &c) in b.iter().enumerate() {
-        match c {
-            b' ' if prev == b' ' || prev == b'\t' => return false,
-            b'\t' if prev == b' ' => return false,
-            // A trigger byte is ASCII or a lead byte, so `k` is a character boundary.
-            _ if TRIGGER[c as usize] && line[k..].chars().next().is_none_or(|ch| class(ch) != Class::Keep) => {
-                return false;
-            }
-            _ => {}
-        }
-        prev = c;
+    // Both folds run over the whole line without branching (vectorized); a line is short.
+    let space_next_to_space_or_tab = b
+        .iter()
+        .zip(&b[1.min(b.len())..])
+        .fold(false, |any, (&x, &y)| any | (x == b' ') & ((y == b' ') | (y == b'\t')) | (x == b'\t') & (y == b' '));
+    if space_next_to_space_or_tab {
+        return false;
     }
-    true
+    if !b.iter().fold(false, |any, &c| any | is_trigger(c)) {
+        return true;
+    }
+    // A trigger byte is ASCII or a lead byte, so `k` is a character boundary.
+    (b.iter().enumerate().filter(|(_, c)| TRIGGER[**c as usize]))
+        .all(|(k, _)| line[k..].chars().next().is_some_and(|ch| class(ch) == Class::Keep))
 }
 
 /// Spaces that separate two columns of a page flattened into one line of text
@@ -325,6 +333,43 @@ mod tests {
         assert_eq!(t(""), "");
         assert_eq!(t(" \n\t\n"), "\t\n");
         assert_eq!(t("   \n \n"), "");
+    }
+
+    #[test]
+    fn triggers_are_the_bytes_that_start_what_class_changes() {
+        for c in ('\0'..='\u{FFFF}').filter(|c| class(*c) != Class::Keep && !matches!(c, ' ' | '\t' | '\n')) {
+            let mut buf = [0; 4];
+            assert!(TRIGGER[c.encode_utf8(&mut buf).as_bytes()[0] as usize], "{c:?}");
+        }
+        let expected: Vec<u8> =
+            (0..=255u8).filter(|b| matches!(b, 0..=8 | 11..=31 | 0x7F | 0xC2 | 0xE2 | 0xE3 | 0xEF)).collect();
+        assert_eq!((0..=255u8).filter(|b| TRIGGER[*b as usize]).collect::<Vec<_>>(), expected);
+        assert_eq!(first_trigger(&[b'a'; 200]), None);
+        let mut long = vec![b'a'; 200];
+        long[130] = 0xE2;
+        assert_eq!(first_trigger(&long), Some(130));
+    }
+
+    /// A line is tidy when tidying it alone gives it back.
+    #[test]
+    fn tidy_lines_are_what_tidy_leaves() {
+        for line in [
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "a\tb",
+            "a \tb",
+            "a\t b",
+            "\ta\t",
+            "“a” – b",
+            "a\u{A0}b",
+            "a\u{200B}b",
+            "x",
+            "a\t\tb",
+        ] {
+            assert_eq!(is_tidy(line), tidy(line).0 == format!("{line}\n"), "{line:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, sentence_case};
 use crate::model::{Responsibility, Section};
+use crate::text::to_lower;
 
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Responsibility> {
     let mut out = Vec::new();
@@ -54,7 +55,7 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
 pub(super) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &AgencyMatcher<'_>) -> Option<Vec<String>> {
     let labels = &cx.g.labels;
     let title = sentence_case(clean(&s.title));
-    let low = title.to_lowercase();
+    let low = to_lower(&title);
     // "b) Cơ quan phối hợp: …" is a task field, not an agency heading.
     if labels.task_fields.iter().any(|(_, l)| low.starts_with(l.as_str())) {
         return None;

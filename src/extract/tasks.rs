@@ -13,6 +13,7 @@ use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, timeline};
 use crate::grammar::labels::TaskField;
 use crate::model::{Agency, Section, Span, Task, Timeline};
+use crate::text::{lower_fast, to_lower};
 
 /// Most words an agency subject of a task sentence may have.
 const MAX_SUBJECT_WORDS: usize = 18;
@@ -112,7 +113,12 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     if !rest.contains(':') {
         return None;
     }
-    let low = rest.to_lowercase();
+    // Nor does a line start with a label most of the time: compare the start before lower-casing
+    // the whole line.
+    if !cx.g.labels.task_fields.iter().any(|(_, label)| may_start_with_lower(rest, label)) {
+        return None;
+    }
+    let low = to_lower(rest);
     for (field, label) in &cx.g.labels.task_fields {
         if let Some(after) = low.strip_prefix(label.as_str()) {
             let after_trim = after.trim_start();
@@ -130,6 +136,23 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     None
 }
 
+/// False when `to_lower(s)` cannot start with `label` (lower case): `s` lower-cased char by
+/// char, which differs from the whole-string lower case only at "Σ" (σ or ς by its context),
+/// where a label holding either is given the benefit of the doubt.
+fn may_start_with_lower(s: &str, label: &str) -> bool {
+    if label.contains(['σ', 'ς']) {
+        return true;
+    }
+    let mut low = s.chars().flat_map(|c| {
+        let (one, many) = match lower_fast(c) {
+            Some(l) => (Some(l), None),
+            None => (None, Some(c.to_lowercase())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    });
+    label.chars().all(|l| low.next() == Some(l))
+}
+
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>".
 fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
     let labels = &cx.g.labels;
@@ -137,7 +160,7 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
     if !labels.lead_cue_finder.is_match(line) {
         return out;
     }
-    let low = line.to_lowercase();
+    let low = to_lower(line);
     let cue = labels.lead_cue.as_str();
     let mut from = 0;
     while let Some(rel) = low[from..].find(cue) {
@@ -170,13 +193,13 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
         if words == 0
             || words > MAX_SUBJECT_WORDS
             || !agencies.starts_agency(subject)
-            || labels.passive_subject_ends.iter().any(|e| subject.to_lowercase().ends_with(e.as_str()))
+            || labels.passive_subject_ends.iter().any(|e| to_lower(subject).ends_with(e.as_str()))
         {
             continue;
         }
         // After the cue: optional ", phối hợp với <partners>" then the work.
         let after = line[from..].trim_start_matches([',', ' ']);
-        let after_low = after.to_lowercase();
+        let after_low = to_lower(after);
         let mut partners_text = "";
         let mut work = after;
         // The partner cue follows the lead cue, at once or after a short verb phrase ("chủ trì
@@ -190,7 +213,7 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
             .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
         if let Some((at, len)) = cue_at {
             let rest = after[at + len..].trim_start();
-            let end = work_start(&rest.to_lowercase(), &labels.work_verbs).unwrap_or(rest.len());
+            let end = work_start(&to_lower(rest), &labels.work_verbs).unwrap_or(rest.len());
             partners_text = rest[..end].trim();
             work = rest[end..].trim();
         }
@@ -234,7 +257,7 @@ fn work_start(low: &str, verbs: &[String]) -> Option<usize> {
 
 /// "A phối hợp với B" -> ["A", "B"].
 fn split_on_cues<'t>(text: &'t str, cues: &[String]) -> Vec<&'t str> {
-    let low = text.to_lowercase();
+    let low = to_lower(text);
     if low.len() != text.len() {
         return vec![text];
     }
@@ -271,6 +294,14 @@ mod tests {
                 (t.section.clone(), names(&t.lead), names(&t.partners))
             })
             .collect()
+    }
+
+    #[test]
+    fn labels_are_compared_lower_case() {
+        assert!(super::may_start_with_lower("CƠ QUAN CHỦ TRÌ: Sở", "cơ quan chủ trì"));
+        assert!(super::may_start_with_lower("Cơ quan chủ trì", "cơ quan"));
+        assert!(!super::may_start_with_lower("Cơ quan", "cơ quan chủ trì"));
+        assert!(!super::may_start_with_lower("Đơn vị: x", "cơ quan"));
     }
 
     #[test]

@@ -217,13 +217,18 @@ impl Gazetteer {
     /// "Sở TT&TT" -> "Sở Thông tin và Truyền thông"). Only whole tokens are expanded.
     pub(crate) fn expand(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + 16);
-        self.expand_into(text, |piece| out.push_str(piece));
+        self.expand_into(text, |piece| {
+            out.push_str(piece);
+            true
+        });
         out
     }
 
-    /// [`Gazetteer::expand`], handing the pieces of the result (copied text, expansions) to
-    /// `put` in order, so that [`Gazetteer::key`] folds them without an expanded copy.
-    fn expand_into<'s>(&'s self, text: &'s str, mut put: impl FnMut(&'s str)) {
+    /// [`Gazetteer::expand`], handing the pieces of the result (copied text up to a white
+    /// space, expansions) to `put` in order, so that [`Gazetteer::key`] folds them without an
+    /// expanded copy and a lookup can stop early. Stops when `put` returns false; returns
+    /// whether it went to the end.
+    fn expand_into<'s>(&'s self, text: &'s str, mut put: impl FnMut(&'s str) -> bool) -> bool {
         // The char before the current position in the output: an expansion counts as written.
         let mut prev: Option<char> = None;
         let mut copied = 0;
@@ -239,8 +244,9 @@ impl Gazetteer {
                             .is_some_and(|after| after.chars().next().is_none_or(|c| !is_alphanumeric(c) && c != '&'))
                     })
             {
-                put(&text[copied..at]);
-                put(full);
+                if !put(&text[copied..at]) || !put(full) {
+                    return false;
+                }
                 at += abbr.len();
                 copied = at;
                 prev = full.chars().next_back().or(prev);
@@ -248,18 +254,42 @@ impl Gazetteer {
             }
             prev = Some(c);
             at += c.len_utf8();
+            if c.is_whitespace() {
+                if !put(&text[copied..at]) {
+                    return false;
+                }
+                copied = at;
+            }
         }
-        put(&text[copied..]);
+        put(&text[copied..])
     }
 
     /// The matching key of an agency name: abbreviations expanded, lower case, punctuation and
     /// spacing unified.
     pub(crate) fn key(&self, text: &str) -> String {
+        self.key_while(text, |_| true).unwrap_or_default()
+    }
+
+    /// [`Gazetteer::key`], built word by word: `go_on` sees the key up to each word end (the
+    /// space after it not included); `None` as soon as it returns false.
+    fn key_while(&self, text: &str, mut go_on: impl FnMut(&str) -> bool) -> Option<String> {
         let mut key = String::with_capacity(text.len() + 16);
-        self.expand_into(text, |piece| piece.chars().for_each(|c| push_key_char(&mut key, c)));
+        let whole = self.expand_into(text, |piece| {
+            for c in piece.chars() {
+                let len = key.len();
+                push_key_char(&mut key, c);
+                if key.len() > len && key.ends_with(' ') && !go_on(&key[..key.len() - 1]) {
+                    return false;
+                }
+            }
+            true
+        });
+        if !whole {
+            return None;
+        }
         let end = key.trim_end().len();
         key.truncate(end);
-        key
+        Some(key)
     }
 
     /// The gazetteer entry whose name or alias is exactly `text` (up to case and spacing).
@@ -275,7 +305,14 @@ impl Gazetteer {
     /// The gazetteer entry named by `text`: the whole name, or the longest entry the name starts
     /// with ("Sở Công Thương tỉnh Lào Cai" -> Sở Công Thương).
     pub(crate) fn lookup(&self, text: &str) -> Option<&Entry> {
-        self.lookup_key(&self.key(text))
+        // Most text is no agency: give up at the first word end where the words so far start
+        // no key and hold none ([`Gazetteer::lookup_key`] would find nothing either).
+        let mut met = false;
+        let key = self.key_while(text, |cut| {
+            met |= self.by_key.contains_key(cut);
+            met || self.key_prefixes.contains(cut)
+        })?;
+        self.lookup_key(&key)
     }
 
     /// [`Gazetteer::lookup`] of a [`Gazetteer::key`].

@@ -64,6 +64,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
     let task_section =
         |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
 
+    let label_starts = LabelStarts::new(&cx.g.labels.task_fields);
     let mut tasks = Vec::new();
     let mut draft = Draft::default();
     for i in cx.body_lines() {
@@ -74,7 +75,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
         }
         let section = task_section(span.start);
         let path = section.map_or("", |s| s.path.as_str());
-        if let Some((field, value)) = labelled_field(cx, line) {
+        if let Some((field, value)) = labelled_field(cx, &label_starts, line) {
             if draft.section != path || (field == TaskField::Lead && !draft.lead.is_empty()) {
                 std::mem::take(&mut draft).finish(&mut tasks);
             }
@@ -101,7 +102,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
 }
 
 /// A labelled field line: `(field, value)`. Bullets and letter markers in front are skipped.
-fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
+fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
     let mut rest = line.trim_start_matches(['-', '+', '•', '*', ' ']);
     let mut chars = rest.char_indices();
     if let (Some((_, c)), Some((_, ')'))) = (chars.next(), chars.next())
@@ -115,7 +116,7 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     }
     // Nor does a line start with a label most of the time: compare the start before lower-casing
     // the whole line.
-    if !cx.g.labels.task_fields.iter().any(|(_, label)| may_start_with_lower(rest, label)) {
+    if !starts.may_start(rest) {
         return None;
     }
     let low = to_lower(rest);
@@ -136,21 +137,42 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     None
 }
 
-/// False when `to_lower(s)` cannot start with `label` (lower case): `s` lower-cased char by
-/// char, which differs from the whole-string lower case only at "Σ" (σ or ς by its context),
-/// where a label holding either is given the benefit of the doubt.
-fn may_start_with_lower(s: &str, label: &str) -> bool {
-    if label.contains(['σ', 'ς']) {
-        return true;
+/// Whether a line may start with a task label, asked before lower-casing the line.
+struct LabelStarts<'g> {
+    labels: &'g [(TaskField, String)],
+    /// Bytes of the longest label.
+    longest: usize,
+    /// A label holds σ or ς (see [`LabelStarts::may_start`]).
+    sigma: bool,
+}
+
+impl<'g> LabelStarts<'g> {
+    fn new(labels: &'g [(TaskField, String)]) -> Self {
+        let longest = labels.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+        let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
+        LabelStarts { labels, longest, sigma }
     }
-    let mut low = s.chars().flat_map(|c| {
-        let (one, many) = match lower_fast(c) {
-            Some(l) => (Some(l), None),
-            None => (None, Some(c.to_lowercase())),
-        };
-        one.into_iter().chain(many.into_iter().flatten())
-    });
-    label.chars().all(|l| low.next() == Some(l))
+
+    /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
+    /// is lower-cased char by char, as far as the longest label reaches; that differs from the
+    /// whole-string lower case only at "Σ" (σ or ς by its context), so labels holding either
+    /// give every line the benefit of the doubt.
+    fn may_start(&self, s: &str) -> bool {
+        if self.sigma {
+            return true;
+        }
+        let mut head = String::with_capacity(self.longest + 4);
+        for c in s.chars() {
+            if head.len() >= self.longest {
+                break;
+            }
+            match lower_fast(c) {
+                Some(l) => head.push(l),
+                None => head.extend(c.to_lowercase()),
+            }
+        }
+        self.labels.iter().any(|(_, l)| head.starts_with(l.as_str()))
+    }
 }
 
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>".
@@ -298,10 +320,13 @@ mod tests {
 
     #[test]
     fn labels_are_compared_lower_case() {
-        assert!(super::may_start_with_lower("CƠ QUAN CHỦ TRÌ: Sở", "cơ quan chủ trì"));
-        assert!(super::may_start_with_lower("Cơ quan chủ trì", "cơ quan"));
-        assert!(!super::may_start_with_lower("Cơ quan", "cơ quan chủ trì"));
-        assert!(!super::may_start_with_lower("Đơn vị: x", "cơ quan"));
+        use crate::grammar::labels::TaskField::Lead;
+        let labels = |l: &[&str]| l.iter().map(|l| (Lead, (*l).to_owned())).collect::<Vec<_>>();
+        let may = |s: &str, l: &[&str]| super::LabelStarts::new(&labels(l)).may_start(s);
+        assert!(may("CƠ QUAN CHỦ TRÌ: Sở", &["đơn vị", "cơ quan chủ trì"]));
+        assert!(may("Cơ quan chủ trì", &["cơ quan"]));
+        assert!(!may("Cơ quan", &["cơ quan chủ trì"]));
+        assert!(!may("Đơn vị: x", &["cơ quan"]));
     }
 
     #[test]

@@ -27,7 +27,7 @@ use regex::Regex;
 
 use super::DocContext;
 use super::money::{self, Separator, parse_number};
-use crate::grammar::units::Units;
+use crate::grammar::units::{Units, YearPattern};
 use crate::layout::LineKind;
 use crate::model::{Section, Span, Target};
 
@@ -129,19 +129,21 @@ fn walk(
 }
 
 /// The last year one of `patterns` finds in `s`.
-fn last_year(patterns: &[Regex], s: &str) -> Option<i32> {
+fn last_year(patterns: &[YearPattern], s: &str) -> Option<i32> {
     patterns
         .iter()
-        .filter_map(|re| re.captures_iter(s).filter_map(|c| c.name("y")).last().map(|m| (m.start(), m.as_str())))
+        .filter(|p| p.may_match(s))
+        .filter_map(|p| p.re.captures_iter(s).filter_map(|c| c.name("y")).last().map(|m| (m.start(), m.as_str())))
         .max_by_key(|(at, _)| *at)
         .and_then(|(_, y)| y.parse().ok())
 }
 
 /// The first year one of `patterns` finds in `s`.
-fn first_year(patterns: &[Regex], s: &str) -> Option<i32> {
+fn first_year(patterns: &[YearPattern], s: &str) -> Option<i32> {
     patterns
         .iter()
-        .filter_map(|re| re.captures(s).and_then(|c| c.name("y")).map(|m| (m.start(), m.as_str())))
+        .filter(|p| p.may_match(s))
+        .filter_map(|p| p.re.captures(s).and_then(|c| c.name("y")).map(|m| (m.start(), m.as_str())))
         .min_by_key(|(at, _)| *at)
         .and_then(|(_, y)| y.parse().ok())
 }

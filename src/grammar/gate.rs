@@ -158,7 +158,7 @@ fn relax(pattern: &str) -> Option<(String, bool)> {
 
 /// `hir` without Unicode word-boundary assertions and captures. Dropping an assertion only
 /// lets more text match, never less.
-fn drop_word_unicode(hir: &Hir) -> Hir {
+pub(super) fn drop_word_unicode(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Look(look) if LookSet::singleton(*look).contains_word_unicode() => Hir::empty(),
         HirKind::Capture(c) => drop_word_unicode(&c.sub),

@@ -9,6 +9,7 @@
 use crate::grammar::Grammar;
 use crate::grammar::agencies::Gazetteer;
 use crate::model::Agency;
+use crate::text::to_lower;
 
 /// Recognises and splits agency names with the grammar's gazetteer.
 #[derive(Debug, Clone, Copy)]
@@ -88,8 +89,12 @@ impl<'g> AgencyMatcher<'g> {
     /// Sở Tài chính"), not a sentence about them.
     pub(crate) fn is_agency_list(&self, text: &str, not_names: &[String]) -> bool {
         let text = clean(text);
-        let low = text.to_lowercase();
-        if text.is_empty() || text.chars().count() > 240 || not_names.iter().any(|w| low.contains(w.as_str())) {
+        // Long text is a sentence: decided before lower-casing it (a char is at most 4 bytes).
+        if text.is_empty() || (text.len() > 240 && (text.len() > 4 * 240 || text.chars().count() > 240)) {
+            return false;
+        }
+        let low = to_lower(text);
+        if not_names.iter().any(|w| low.contains(w.as_str())) {
             return false;
         }
         let parts = self.split_text(text);

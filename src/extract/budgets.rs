@@ -15,18 +15,11 @@
 //! - `text`: the clause up to the unit, without its list marker ("Tổng kinh phí: 185,083 tỷ
 //!   đồng"); `span` its bytes; `section` where the number is.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::DocContext;
 use super::money;
 use super::targets::MARKER;
 use crate::layout::LineKind;
 use crate::model::{Budget, Span};
-
-/// A number as written in prose: "185,083", "95.200", "56".
-static AMOUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d+)*").expect("valid regex"));
 
 pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Budget> {
     let mut out = Vec::new();
@@ -44,27 +37,28 @@ fn line_budgets(cx: &DocContext<'_>, line: Span, out: &mut Vec<Budget>) {
     // Where the previous amount of the line ends: "Tổng kinh phí: 1.250 triệu đồng, trong đó
     // ngân sách tỉnh: 1.000 triệu đồng" gives the second amount its own words.
     let mut prev_end = 0;
-    for m in AMOUNT.find_iter(s) {
-        if s[..m.start()].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '-') {
+    // A number as written in prose: "185,083", "95.200", "56".
+    for m in money::numbers(s) {
+        if s[..m.start].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '-') {
             continue;
         }
-        let after = &s[m.end()..];
+        let after = &s[m.end..];
         let gap = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
         let Some((ulen, unit)) = u.money_at(&after[gap..]) else { continue };
-        let unit_end = m.end() + gap + ulen;
-        let start = clause_start(s, m.start()).max(prev_end);
+        let unit_end = m.end + gap + ulen;
+        let start = clause_start(s, m.start).max(prev_end);
         prev_end = unit_end;
         if u.per_unit.is_match(&s[unit_end..]) {
             continue;
         }
-        let label = &s[start..m.start()];
+        let label = &s[start..m.start];
         // A bare "tỷ"/"triệu" needs the budget word next to it: within the last few words.
         let near = if unit.in_context_only { last_words(label, 6) } else { label };
         if u.budget_keywords.find(near).is_none() && u.budget_sources.find(near).is_none() {
             continue;
         }
-        let unit_text = &s[m.end() + gap..unit_end];
-        let Some(amount) = money::amount_vnd(m.as_str(), unit_text, cx.g) else { continue };
+        let unit_text = &s[m.end + gap..unit_end];
+        let Some(amount) = money::amount_vnd(&s[m.clone()], unit_text, cx.g) else { continue };
         let head = &s[start..unit_end];
         let trimmed = head.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.'));
         let mut a = start + head.len() - trimmed.len();
@@ -72,7 +66,7 @@ fn line_budgets(cx: &DocContext<'_>, line: Span, out: &mut Vec<Budget>) {
             a += mk.end();
         }
         out.push(Budget {
-            section: cx.section_at(line.start + m.start()).into(),
+            section: cx.section_at(line.start + m.start).into(),
             text: s[a..unit_end].into(),
             amount_vnd: Some(amount),
             unit: Some(unit_text.into()),

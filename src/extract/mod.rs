@@ -59,8 +59,8 @@ impl<'a> DocContext<'a> {
     /// responsibility block (see [`responsibilities::block_agencies`]).
     pub(crate) fn block_heads(&self, s: &Section) -> Option<&[String]> {
         let blocks = self.blocks.get_or_init(|| {
-            let matcher = AgencyMatcher::new(self.g);
-            self.flat.iter().map(|s| responsibilities::block_agencies(self, s, &matcher)).collect()
+            let cues = responsibilities::HeadingCues::new(self.g);
+            self.flat.iter().map(|s| responsibilities::block_agencies(self, s, &cues)).collect()
         });
         match self.index.get(&(s as *const Section)) {
             Some(&i) => blocks[i].as_deref(),

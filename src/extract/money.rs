@@ -19,6 +19,10 @@
 //! confirms it.
 
 use std::fmt;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::grammar::Grammar;
 
@@ -101,6 +105,103 @@ impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_plain())
     }
+}
+
+/// One decimal digit, as the regex crate reads `\d` (any Unicode decimal digit).
+static UNICODE_DIGIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d$").expect("valid regex"));
+
+/// Bytes that may start a decimal digit: ASCII digits, and the lead bytes of chars that are
+/// not below U+0640 nor in U+2000..U+A000 (no decimal digit lies there). `0xE1` (U+1000..U+1FFF)
+/// is mostly Vietnamese letters (U+1E00..): [`digit_len`] looks closer.
+static MAY_START_DIGIT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b as u8, b'0'..=b'9' | 0xD9..=0xE1 | 0xEA..=0xF4);
+        b += 1;
+    }
+    t
+};
+
+/// Byte length of the decimal digit starting at byte `i` of `s` (0 when there is none), as
+/// the regex crate reads `\d` (any Unicode decimal digit). ASCII digits are decided by their
+/// byte; no other decimal digit lies below U+0660 or in U+1E00..U+A620 (Vietnamese letters,
+/// punctuation), so only rare chars ask the regex.
+fn digit_len(s: &str, i: usize) -> usize {
+    let bytes = s.as_bytes();
+    let b = bytes[i];
+    if b.is_ascii_digit() {
+        return 1;
+    }
+    // ASCII, a continuation byte, or a char below U+0640 (0xD9 leads U+0640..U+067F); U+1E00..
+    if !MAY_START_DIGIT[usize::from(b)] || (b == 0xE1 && bytes.get(i + 1).is_some_and(|&n| n >= 0xB8)) {
+        return 0;
+    }
+    let Some(c) = s[i..].chars().next() else { return 0 };
+    if c < '\u{660}' || ('\u{1E00}'..'\u{A620}').contains(&c) || !c.is_numeric() {
+        return 0;
+    }
+    let mut buf = [0u8; 4];
+    if UNICODE_DIGIT.is_match(c.encode_utf8(&mut buf)) { c.len_utf8() } else { 0 }
+}
+
+/// Where the run of digits starting at byte `i` of `s` ends (`i` when there is none).
+fn digits_end(s: &str, mut i: usize) -> usize {
+    let bytes = s.as_bytes();
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let n = digit_len(s, i);
+        if n == 0 {
+            break;
+        }
+        i += n;
+    }
+    i
+}
+
+/// Where the number starting at byte `i` of `s` ends: digits joined by single "." or ","
+/// (`\d+(?:[.,]\d+)*`); `i` when no digit stands there.
+pub(crate) fn number_end(s: &str, i: usize) -> usize {
+    let mut end = digits_end(s, i);
+    if end == i {
+        return i;
+    }
+    while end < s.len() && matches!(s.as_bytes()[end], b'.' | b',') {
+        let next = digits_end(s, end + 1);
+        if next == end + 1 {
+            break;
+        }
+        end = next;
+    }
+    end
+}
+
+/// The first number of `s` at or after byte `from` (see [`numbers`]).
+pub(crate) fn next_number(s: &str, from: usize) -> Option<Range<usize>> {
+    let bytes = s.as_bytes();
+    let mut pos = from;
+    while let Some(k) = bytes.get(pos..)?.iter().position(|&b| MAY_START_DIGIT[usize::from(b)]) {
+        pos += k;
+        if digit_len(s, pos) > 0 {
+            return Some(pos..number_end(s, pos));
+        }
+        pos += 1;
+    }
+    None
+}
+
+/// The numbers of `s` as prose writes them, left to right: what `\d+(?:[.,]\d+)*` finds, by a
+/// byte scan instead of a regex search per line (most bytes of a line are not digits).
+pub(crate) fn numbers(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let m = next_number(s, from)?;
+        from = m.end;
+        Some(m)
+    })
 }
 
 /// Spaces that group thousands ("95 200").
@@ -318,6 +419,21 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_prose() {
+        let re = Regex::new(r"\d+(?:[.,]\d+)*").unwrap();
+        for s in [
+            "Tổng kinh phí: 185,083 tỷ đồng, trong đó 1.250.000 triệu; 1..2, 3., .4 và 5,a",
+            "x٣٤.٥ y １２,３ z 7৮ đến năm 2025-2030",
+            "",
+            "12",
+            "a1,2,3.4.",
+        ] {
+            let want: Vec<_> = re.find_iter(s).map(|m| m.range()).collect();
+            assert_eq!(numbers(s).collect::<Vec<_>>(), want, "{s}");
+        }
+    }
+
+    #[test]
     fn hints_fix_the_lone_dot() {
         assert_eq!(plain("46.273", Separator::Auto).as_deref(), Some("46273"));
         assert_eq!(plain("46.273", Separator::DotDecimal).as_deref(), Some("46.273"));
@@ -348,6 +464,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn numbers_are_the_regex_matches(s in "[0-9.,a ٣１đ]{0,16}") {
+            let re = Regex::new(r"\d+(?:[.,]\d+)*").unwrap();
+            let want: Vec<_> = re.find_iter(&s).map(|m| m.range()).collect();
+            assert_eq!(numbers(&s).collect::<Vec<_>>(), want);
+        }
+
         #[test]
         fn parsing_never_panics(s in "[0-9.,  \u{a0}ñ đ]{0,12}") {
             for hint in [Separator::Auto, Separator::DotThousands, Separator::DotDecimal] {

@@ -8,7 +8,11 @@
 
 use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, sentence_case};
+use memchr::memmem;
+
+use crate::grammar::Grammar;
 use crate::model::{Responsibility, Section};
+use crate::text::to_lower;
 
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Responsibility> {
     let mut out = Vec::new();
@@ -49,17 +53,38 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     }
 }
 
+/// What [`block_agencies`] looks for in every heading, made ready once per document.
+pub(super) struct HeadingCues<'g> {
+    agencies: AgencyMatcher<'g>,
+    /// " có trách nhiệm" …: a duty verb after the agency.
+    verbs: Vec<memmem::Finder<'static>>,
+}
+
+impl<'g> HeadingCues<'g> {
+    pub(super) fn new(g: &'g Grammar) -> Self {
+        let verbs =
+            g.labels.responsibility_verbs.iter().map(|v| memmem::Finder::new(&format!(" {v}")).into_owned()).collect();
+        HeadingCues { agencies: AgencyMatcher::new(g), verbs }
+    }
+}
+
 /// The agencies a section's heading names, if it is a responsibility block. Ask
 /// [`DocContext::block_heads`], which remembers the answer.
-pub(super) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &AgencyMatcher<'_>) -> Option<Vec<String>> {
+pub(super) fn block_agencies(cx: &DocContext<'_>, s: &Section, cues: &HeadingCues<'_>) -> Option<Vec<String>> {
     let labels = &cx.g.labels;
+    let agencies = &cues.agencies;
     let title = sentence_case(clean(&s.title));
-    let low = title.to_lowercase();
+    let low = to_lower(&title);
     // "b) Cơ quan phối hợp: …" is a task field, not an agency heading.
     if labels.task_fields.iter().any(|(_, l)| low.starts_with(l.as_str())) {
         return None;
     }
-    if let Some(c) = labels.responsibility_title_patterns.iter().find_map(|p| p.captures(&title)) {
+    // (Most headings match no pattern: is_match spares them the capture slots.)
+    if let Some(c) = labels
+        .responsibility_title_patterns
+        .iter()
+        .find_map(|p| p.is_match(&title).then(|| p.captures(&title)).flatten())
+    {
         let rest = clean(&c["agency"]);
         return agencies
             .starts_agency(rest)
@@ -70,8 +95,8 @@ pub(super) fn block_agencies(cx: &DocContext<'_>, s: &Section, agencies: &Agency
     if has_duties(cx, s) && agencies.is_agency_list(&title, &labels.not_agency_words) {
         return Some(agencies.split_text(&title).into_iter().map(str::to_owned).collect());
     }
-    for verb in &labels.responsibility_verbs {
-        if let Some(at) = low.find(&format!(" {verb}")) {
+    for verb in &cues.verbs {
+        if let Some(at) = verb.find(low.as_bytes()) {
             let subject = clean(&title[..at]);
             if agencies.is_agency_list(subject, &labels.not_agency_words) {
                 return Some(agencies.split_text(subject).into_iter().map(str::to_owned).collect());

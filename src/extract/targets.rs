@@ -26,14 +26,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::DocContext;
-use super::money::{Separator, parse_number};
-use crate::grammar::units::Units;
+use super::money::{self, Separator, parse_number};
+use crate::grammar::units::{Units, YearPattern};
 use crate::layout::LineKind;
 use crate::model::{Section, Span, Target};
-
-/// A figure: a number or a range of numbers.
-static FIGURE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?").expect("valid regex"));
 
 /// A list marker at the start of an item: "- ", "+ ", "a) ", "1. ", "2.1. ".
 pub(super) static MARKER: LazyLock<Regex> = LazyLock::new(|| {
@@ -133,19 +129,21 @@ fn walk(
 }
 
 /// The last year one of `patterns` finds in `s`.
-fn last_year(patterns: &[Regex], s: &str) -> Option<i32> {
+fn last_year(patterns: &[YearPattern], s: &str) -> Option<i32> {
     patterns
         .iter()
-        .filter_map(|re| re.captures_iter(s).filter_map(|c| c.name("y")).last().map(|m| (m.start(), m.as_str())))
+        .filter(|p| p.may_match(s))
+        .filter_map(|p| p.re.captures_iter(s).filter_map(|c| c.name("y")).last().map(|m| (m.start(), m.as_str())))
         .max_by_key(|(at, _)| *at)
         .and_then(|(_, y)| y.parse().ok())
 }
 
 /// The first year one of `patterns` finds in `s`.
-fn first_year(patterns: &[Regex], s: &str) -> Option<i32> {
+fn first_year(patterns: &[YearPattern], s: &str) -> Option<i32> {
     patterns
         .iter()
-        .filter_map(|re| re.captures(s).and_then(|c| c.name("y")).map(|m| (m.start(), m.as_str())))
+        .filter(|p| p.may_match(s))
+        .filter_map(|p| p.re.captures(s).and_then(|c| c.name("y")).map(|m| (m.start(), m.as_str())))
         .min_by_key(|(at, _)| *at)
         .and_then(|(_, y)| y.parse().ok())
 }
@@ -182,19 +180,22 @@ fn document_year(cx: &DocContext<'_>) -> Option<i32> {
 fn figures(cx: &DocContext<'_>, u: &Units, line: Span, year: Option<i32>, out: &mut Vec<Target>) {
     let text = cx.text();
     let s = &text[line.start..line.end];
-    for m in FIGURE.find_iter(s) {
-        let prev = s[..m.start()].chars().next_back();
+    let mut from = 0;
+    while let Some(number) = money::next_number(s, from) {
+        let m = number.start..figure_end(s, number.end);
+        from = m.end;
+        let prev = s[..m.start].chars().next_back();
         if prev.is_some_and(|c| c.is_alphanumeric() || c == '.' || c == ',') {
             continue;
         }
-        let after = &s[m.end()..];
+        let after = &s[m.end..];
         if after.starts_with(char::is_alphanumeric) {
             continue; // "4G"
         }
         let gap = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
         let Some((ulen, idx)) = u.target_units.match_at(&after[gap..]) else { continue };
         let mut unit = u.target_unit_names[idx].clone();
-        let mut unit_end = m.end() + gap + ulen;
+        let mut unit_end = m.end + gap + ulen;
         // "xã/ khu dân cư": a unit per another.
         if unit != "%"
             && let Some(extra) = per_unit(&s[unit_end..])
@@ -202,16 +203,16 @@ fn figures(cx: &DocContext<'_>, u: &Units, line: Span, year: Option<i32>, out: &
             unit = format!("{unit}/{}", extra.1);
             unit_end += extra.0;
         }
-        let Some(value) = value_of(m.as_str()) else { continue };
-        let before = u.comparators_before.ends_with(&s[..m.start()]).map(|(_, i)| u.comparator_keys_before[i].clone());
+        let Some(value) = value_of(&s[m.clone()]) else { continue };
+        let before = u.comparators_before.ends_with(&s[..m.start]).map(|(_, i)| u.comparator_keys_before[i].clone());
         let rest = &s[unit_end..];
         let rest = &rest[rest.len() - rest.trim_start().len()..];
         let after_cmp = u.comparators_after.match_at(rest).map(|(_, i)| u.comparator_keys_after[i].clone());
-        let (cstart, cend) = clause(s, m.start(), unit_end);
+        let (cstart, cend) = clause(s, m.start, unit_end);
         let clause_text = &s[cstart..cend];
         let year = first_year(&u.item_year, clause_text).or(year);
         out.push(Target {
-            section: cx.section_at(line.start + m.start()).into(),
+            section: cx.section_at(line.start + m.start).into(),
             text: clause_text.into(),
             value: value.into(),
             unit: Some(unit.into()),
@@ -220,6 +221,16 @@ fn figures(cx: &DocContext<'_>, u: &Units, line: Span, year: Option<i32>, out: &
             span: Span::new(line.start + cstart, line.start + cend),
         });
     }
+}
+
+/// Where a figure whose first number ends at byte `end` of `s` ends: a range goes on to its
+/// second number ("10-20", "10 – 20"). With [`money::next_number`], what
+/// `\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?` finds.
+fn figure_end(s: &str, end: usize) -> usize {
+    let Some(dash) = s[end..].trim_start().strip_prefix(['-', '–']) else { return end };
+    let at = s.len() - dash.trim_start().len();
+    let to = money::number_end(s, at);
+    if to == at { end } else { to }
 }
 
 /// "/ khu dân cư" right after a unit: `(bytes, "khu dân cư")`, one to three lower-case words
@@ -270,6 +281,22 @@ mod tests {
         assert_eq!(value_of("1.000").as_deref(), Some("1000"));
         assert_eq!(value_of("02").as_deref(), Some("2"));
         assert_eq!(value_of("10-20").as_deref(), Some("10-20"));
+    }
+
+    #[test]
+    fn figures_are_the_regex_matches() {
+        let re = Regex::new(r"\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?").unwrap();
+        for s in ["10-20 xã, 10 – 20, 5 -x, 7- 8-9, 1.5 –2,5%; 3 - ", "năm 2025 -\u{a0}2030", "", "4-"] {
+            let want: Vec<_> = re.find_iter(s).map(|m| m.range()).collect();
+            let mut got = Vec::new();
+            let mut from = 0;
+            while let Some(n) = money::next_number(s, from) {
+                let end = figure_end(s, n.end);
+                got.push(n.start..end);
+                from = end;
+            }
+            assert_eq!(got, want, "{s}");
+        }
     }
 
     #[test]

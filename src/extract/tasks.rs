@@ -13,6 +13,7 @@ use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, timeline};
 use crate::grammar::labels::TaskField;
 use crate::model::{Agency, Section, Span, Task, Timeline};
+use crate::text::{lower_fast, to_lower};
 
 /// Most words an agency subject of a task sentence may have.
 const MAX_SUBJECT_WORDS: usize = 18;
@@ -63,6 +64,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
     let task_section =
         |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
 
+    let label_starts = LabelStarts::new(&cx.g.labels.task_fields);
     let mut tasks = Vec::new();
     let mut draft = Draft::default();
     for i in cx.body_lines() {
@@ -73,7 +75,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
         }
         let section = task_section(span.start);
         let path = section.map_or("", |s| s.path.as_str());
-        if let Some((field, value)) = labelled_field(cx, line) {
+        if let Some((field, value)) = labelled_field(cx, &label_starts, line) {
             if draft.section != path || (field == TaskField::Lead && !draft.lead.is_empty()) {
                 std::mem::take(&mut draft).finish(&mut tasks);
             }
@@ -100,7 +102,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
 }
 
 /// A labelled field line: `(field, value)`. Bullets and letter markers in front are skipped.
-fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
+fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
     let mut rest = line.trim_start_matches(['-', '+', '•', '*', ' ']);
     let mut chars = rest.char_indices();
     if let (Some((_, c)), Some((_, ')'))) = (chars.next(), chars.next())
@@ -112,7 +114,12 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     if !rest.contains(':') {
         return None;
     }
-    let low = rest.to_lowercase();
+    // Nor does a line start with a label most of the time: compare the start before lower-casing
+    // the whole line.
+    if !starts.may_start(rest) {
+        return None;
+    }
+    let low = to_lower(rest);
     for (field, label) in &cx.g.labels.task_fields {
         if let Some(after) = low.strip_prefix(label.as_str()) {
             let after_trim = after.trim_start();
@@ -130,6 +137,44 @@ fn labelled_field<'l>(cx: &DocContext<'_>, line: &'l str) -> Option<(TaskField, 
     None
 }
 
+/// Whether a line may start with a task label, asked before lower-casing the line.
+struct LabelStarts<'g> {
+    labels: &'g [(TaskField, String)],
+    /// Bytes of the longest label.
+    longest: usize,
+    /// A label holds σ or ς (see [`LabelStarts::may_start`]).
+    sigma: bool,
+}
+
+impl<'g> LabelStarts<'g> {
+    fn new(labels: &'g [(TaskField, String)]) -> Self {
+        let longest = labels.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+        let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
+        LabelStarts { labels, longest, sigma }
+    }
+
+    /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
+    /// is lower-cased char by char, as far as the longest label reaches; that differs from the
+    /// whole-string lower case only at "Σ" (σ or ς by its context), so labels holding either
+    /// give every line the benefit of the doubt.
+    fn may_start(&self, s: &str) -> bool {
+        if self.sigma {
+            return true;
+        }
+        let mut head = String::with_capacity(self.longest + 4);
+        for c in s.chars() {
+            if head.len() >= self.longest {
+                break;
+            }
+            match lower_fast(c) {
+                Some(l) => head.push(l),
+                None => head.extend(c.to_lowercase()),
+            }
+        }
+        self.labels.iter().any(|(_, l)| head.starts_with(l.as_str()))
+    }
+}
+
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>".
 fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
     let labels = &cx.g.labels;
@@ -137,7 +182,7 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
     if !labels.lead_cue_finder.is_match(line) {
         return out;
     }
-    let low = line.to_lowercase();
+    let low = to_lower(line);
     let cue = labels.lead_cue.as_str();
     let mut from = 0;
     while let Some(rel) = low[from..].find(cue) {
@@ -170,13 +215,13 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
         if words == 0
             || words > MAX_SUBJECT_WORDS
             || !agencies.starts_agency(subject)
-            || labels.passive_subject_ends.iter().any(|e| subject.to_lowercase().ends_with(e.as_str()))
+            || labels.passive_subject_ends.iter().any(|e| to_lower(subject).ends_with(e.as_str()))
         {
             continue;
         }
         // After the cue: optional ", phối hợp với <partners>" then the work.
         let after = line[from..].trim_start_matches([',', ' ']);
-        let after_low = after.to_lowercase();
+        let after_low = to_lower(after);
         let mut partners_text = "";
         let mut work = after;
         // The partner cue follows the lead cue, at once or after a short verb phrase ("chủ trì
@@ -190,7 +235,7 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
             .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
         if let Some((at, len)) = cue_at {
             let rest = after[at + len..].trim_start();
-            let end = work_start(&rest.to_lowercase(), &labels.work_verbs).unwrap_or(rest.len());
+            let end = work_start(&to_lower(rest), &labels.work_verbs).unwrap_or(rest.len());
             partners_text = rest[..end].trim();
             work = rest[end..].trim();
         }
@@ -234,7 +279,7 @@ fn work_start(low: &str, verbs: &[String]) -> Option<usize> {
 
 /// "A phối hợp với B" -> ["A", "B"].
 fn split_on_cues<'t>(text: &'t str, cues: &[String]) -> Vec<&'t str> {
-    let low = text.to_lowercase();
+    let low = to_lower(text);
     if low.len() != text.len() {
         return vec![text];
     }
@@ -271,6 +316,17 @@ mod tests {
                 (t.section.to_string(), names(&t.lead), names(&t.partners))
             })
             .collect()
+    }
+
+    #[test]
+    fn labels_are_compared_lower_case() {
+        use crate::grammar::labels::TaskField::Lead;
+        let labels = |l: &[&str]| l.iter().map(|l| (Lead, (*l).to_owned())).collect::<Vec<_>>();
+        let may = |s: &str, l: &[&str]| super::LabelStarts::new(&labels(l)).may_start(s);
+        assert!(may("CƠ QUAN CHỦ TRÌ: Sở", &["đơn vị", "cơ quan chủ trì"]));
+        assert!(may("Cơ quan chủ trì", &["cơ quan"]));
+        assert!(!may("Cơ quan", &["cơ quan chủ trì"]));
+        assert!(!may("Đơn vị: x", &["cơ quan"]));
     }
 
     #[test]

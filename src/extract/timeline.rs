@@ -11,6 +11,7 @@ use regex::Regex;
 
 use crate::grammar::time::TimeRules;
 use crate::model::Timeline;
+use crate::text::to_lower;
 
 static SHORT_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<year>\d{4})\b").expect("valid"));
@@ -19,7 +20,7 @@ static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?P<year>(?:19|20
 /// Parse a time text as printed.
 pub(crate) fn parse(text: &str, rules: &TimeRules) -> Timeline {
     let text = text.trim().trim_end_matches(['.', ';', ',']).trim();
-    let low = text.to_lowercase();
+    let low = to_lower(text);
     let recurrence = rules.recurrence.iter().find(|(_, p)| low.contains(p.as_str())).map(|(r, _)| (*r).to_owned());
     let (start, end) = interval(&low, rules);
     Timeline {

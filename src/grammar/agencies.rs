@@ -1,11 +1,12 @@
 //! `grammars/agencies.yaml`: the gazetteer of state bodies and the words that name agencies.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Deserialize;
 
 use crate::error::GrammarError;
-use crate::text::is_alphanumeric;
+use crate::text::{is_alphanumeric, lower_fast, to_lower};
 
 /// One gazetteer entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +20,19 @@ pub(crate) struct Entry {
 pub(crate) struct Gazetteer {
     /// `(abbreviation, expansion)`, longest abbreviation first.
     pub(crate) abbreviations: Vec<(String, String)>,
-    /// First byte of an abbreviation -> its positions in `abbreviations`, in order.
-    abbreviations_by_first_byte: HashMap<u8, Vec<usize>>,
+    /// First byte of an abbreviation -> its positions in `abbreviations`, in order (256
+    /// buckets: looked up at every word start of every name).
+    abbreviations_by_first_byte: Vec<Vec<usize>>,
     pub(crate) entries: Vec<Entry>,
     /// Matching key of every name and alias -> entry index.
-    by_key: HashMap<String, usize>,
+    by_key: HashMap<String, usize, KeyHasher>,
+    /// Every key cut after a word ("ủy", "ủy ban", … "ủy ban nhân dân tỉnh"): a lookup stops
+    /// at the first word of a name that no key goes on with.
+    key_prefixes: HashSet<String, KeyHasher>,
     /// Agency head words, longest first.
     pub(crate) heads: Vec<String>,
+    /// First byte of a head word -> its positions in `heads`, in order.
+    heads_by_first_byte: Vec<Vec<usize>>,
     /// Nouns that make "các …" a collective, lower case.
     pub(crate) collective_nouns: Vec<String>,
     pub(crate) cities: Vec<String>,
@@ -86,18 +93,18 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         &format!(r"(?i)\b(?P<kind>{})\s+(?P<name>\p{{Lu}}[\p{{L}}\s.\-–]*)$", alternatives.join("|")),
         false,
     )?;
-    let mut abbreviations_by_first_byte: HashMap<u8, Vec<usize>> = HashMap::new();
-    for (k, (abbr, _)) in abbreviations.iter().enumerate() {
-        if let Some(&b) = abbr.as_bytes().first() {
-            abbreviations_by_first_byte.entry(b).or_default().push(k);
-        }
-    }
+    let abbreviations_by_first_byte = by_first_byte(abbreviations.iter().map(|(abbr, _)| abbr.as_str()));
+    let mut heads = f.heads;
+    heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
+    let heads_by_first_byte = by_first_byte(heads.iter().map(String::as_str));
     let mut g = Gazetteer {
         abbreviations,
         abbreviations_by_first_byte,
         entries: Vec::new(),
-        by_key: HashMap::new(),
-        heads: f.heads,
+        by_key: HashMap::default(),
+        key_prefixes: HashSet::default(),
+        heads,
+        heads_by_first_byte,
         collective_nouns: f.collective_nouns.iter().map(|n| n.to_lowercase()).collect(),
         cities: f.cities,
         level_bodies: f.level_bodies.iter().map(|b| b.trim().to_uppercase()).collect(),
@@ -107,7 +114,6 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         localities,
         locality,
     };
-    g.heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
     let add = |g: &mut Gazetteer, id: String, name: String, aliases: Vec<String>| -> Result<(), GrammarError> {
         if id.is_empty() || name.trim().is_empty() {
             return Err(GrammarError::Invalid {
@@ -118,6 +124,10 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         let idx = g.entries.len();
         for form in std::iter::once(&name).chain(&aliases) {
             let key = g.key(form);
+            for (space, _) in key.match_indices(' ') {
+                g.key_prefixes.insert(key[..space].to_owned());
+            }
+            g.key_prefixes.insert(key.clone());
             g.by_key.entry(key).or_insert(idx);
         }
         g.entries.push(Entry { id, name });
@@ -133,26 +143,110 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
     Ok(g)
 }
 
+/// Positions of `words` by their first byte: 256 buckets, each in the order of `words`.
+fn by_first_byte<'w>(words: impl Iterator<Item = &'w str>) -> Vec<Vec<usize>> {
+    let mut buckets = vec![Vec::new(); 256];
+    for (k, w) in words.enumerate() {
+        if let Some(&b) = w.as_bytes().first() {
+            buckets[usize::from(b)].push(k);
+        }
+    }
+    buckets
+}
+
+/// Hashes the gazetteer's keys: FxHash, a multiply and rotate per 8 bytes. The keys come from
+/// the grammar, not from documents, so SipHash's flooding resistance buys nothing, and
+/// `lookup_key` hashes several cuts of every name it is asked about.
+type KeyHasher = BuildHasherDefault<FxHasher>;
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Append the key form of `c` to `key`: lower case, `-–—&,().;:` and whitespace as one space
+/// between words.
+fn push_key_char(key: &mut String, c: char) {
+    let mut put = |c: char| {
+        let c = if matches!(c, '-' | '–' | '—' | '&' | ',' | '(' | ')' | '.' | ';' | ':') { ' ' } else { c };
+        if c.is_whitespace() {
+            if !key.ends_with(' ') && !key.is_empty() {
+                key.push(' ');
+            }
+        } else {
+            key.push(c);
+        }
+    };
+    match lower_fast(c) {
+        Some(l) => put(l),
+        None => c.to_lowercase().for_each(put),
+    }
+}
+
 impl Gazetteer {
     /// `text` with abbreviations written out ("UBND tỉnh" -> "Ủy ban nhân dân tỉnh",
     /// "Sở TT&TT" -> "Sở Thông tin và Truyền thông"). Only whole tokens are expanded.
     pub(crate) fn expand(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + 16);
+        self.expand_into(text, |piece| {
+            out.push_str(piece);
+            true
+        });
+        out
+    }
+
+    /// [`Gazetteer::expand`], handing the pieces of the result (copied text up to a white
+    /// space, expansions) to `put` in order, so that [`Gazetteer::key`] folds them without an
+    /// expanded copy and a lookup can stop early. Stops when `put` returns false; returns
+    /// whether it went to the end.
+    fn expand_into<'s>(&'s self, text: &'s str, mut put: impl FnMut(&'s str) -> bool) -> bool {
         // The char before the current position in the output: an expansion counts as written.
         let mut prev: Option<char> = None;
         let mut copied = 0;
         let mut at = 0;
         while let Some(c) = text[at..].chars().next() {
             if prev.is_none_or(|p| !is_alphanumeric(p))
-                && let Some(bucket) = self.abbreviations_by_first_byte.get(&text.as_bytes()[at])
-                && let Some((abbr, full)) = bucket.iter().map(|&k| &self.abbreviations[k]).find(|(abbr, _)| {
-                    text[at..]
-                        .strip_prefix(abbr.as_str())
-                        .is_some_and(|after| after.chars().next().is_none_or(|c| !is_alphanumeric(c) && c != '&'))
-                })
+                && let Some((abbr, full)) = self.abbreviations_by_first_byte[usize::from(text.as_bytes()[at])]
+                    .iter()
+                    .map(|&k| &self.abbreviations[k])
+                    .find(|(abbr, _)| {
+                        text[at..]
+                            .strip_prefix(abbr.as_str())
+                            .is_some_and(|after| after.chars().next().is_none_or(|c| !is_alphanumeric(c) && c != '&'))
+                    })
             {
-                out.push_str(&text[copied..at]);
-                out.push_str(full);
+                if !put(&text[copied..at]) || !put(full) {
+                    return false;
+                }
                 at += abbr.len();
                 copied = at;
                 prev = full.chars().next_back().or(prev);
@@ -160,27 +254,42 @@ impl Gazetteer {
             }
             prev = Some(c);
             at += c.len_utf8();
+            if c.is_whitespace() {
+                if !put(&text[copied..at]) {
+                    return false;
+                }
+                copied = at;
+            }
         }
-        out.push_str(&text[copied..]);
-        out
+        put(&text[copied..])
     }
 
     /// The matching key of an agency name: abbreviations expanded, lower case, punctuation and
     /// spacing unified.
     pub(crate) fn key(&self, text: &str) -> String {
-        let expanded = self.expand(text);
-        let mut key = String::with_capacity(expanded.len());
-        for c in expanded.chars().flat_map(char::to_lowercase) {
-            let c = if matches!(c, '-' | '–' | '—' | '&' | ',' | '(' | ')' | '.' | ';' | ':') { ' ' } else { c };
-            if c.is_whitespace() {
-                if !key.ends_with(' ') && !key.is_empty() {
-                    key.push(' ');
+        self.key_while(text, |_| true).unwrap_or_default()
+    }
+
+    /// [`Gazetteer::key`], built word by word: `go_on` sees the key up to each word end (the
+    /// space after it not included); `None` as soon as it returns false.
+    fn key_while(&self, text: &str, mut go_on: impl FnMut(&str) -> bool) -> Option<String> {
+        let mut key = String::with_capacity(text.len() + 16);
+        let whole = self.expand_into(text, |piece| {
+            for c in piece.chars() {
+                let len = key.len();
+                push_key_char(&mut key, c);
+                if key.len() > len && key.ends_with(' ') && !go_on(&key[..key.len() - 1]) {
+                    return false;
                 }
-            } else {
-                key.push(c);
             }
+            true
+        });
+        if !whole {
+            return None;
         }
-        key.trim_end().to_owned()
+        let end = key.trim_end().len();
+        key.truncate(end);
+        Some(key)
     }
 
     /// The gazetteer entry whose name or alias is exactly `text` (up to case and spacing).
@@ -196,7 +305,14 @@ impl Gazetteer {
     /// The gazetteer entry named by `text`: the whole name, or the longest entry the name starts
     /// with ("Sở Công Thương tỉnh Lào Cai" -> Sở Công Thương).
     pub(crate) fn lookup(&self, text: &str) -> Option<&Entry> {
-        self.lookup_key(&self.key(text))
+        // Most text is no agency: give up at the first word end where the words so far start
+        // no key and hold none ([`Gazetteer::lookup_key`] would find nothing either).
+        let mut met = false;
+        let key = self.key_while(text, |cut| {
+            met |= self.by_key.contains_key(cut);
+            met || self.key_prefixes.contains(cut)
+        })?;
+        self.lookup_key(&key)
     }
 
     /// [`Gazetteer::lookup`] of a [`Gazetteer::key`].
@@ -204,28 +320,36 @@ impl Gazetteer {
         if let Some(&i) = self.by_key.get(key) {
             return Some(&self.entries[i]);
         }
-        let mut cut = key.len();
-        while let Some(space) = key[..cut].rfind(' ') {
-            cut = space;
-            if let Some(&i) = self.by_key.get(&key[..cut]) {
-                // Only a locality may follow ("… tỉnh Lào Cai"), not more of a name; after a
-                // body named by its level ("Ủy ban nhân dân tỉnh") the place name itself.
-                let rest = &key[cut + 1..];
-                if self.localities.iter().any(|l| rest.starts_with(l.as_str()) || key[..cut].ends_with(l.as_str())) {
-                    return Some(&self.entries[i]);
-                }
-                return None;
+        // The longest cut after a word that is a key: walk the cuts forward while some key goes
+        // on with them (most text stops at its first word), keep the last key met.
+        let mut found = None;
+        for (space, _) in key.match_indices(' ') {
+            let cut = &key[..space];
+            if !self.key_prefixes.contains(cut) {
+                break;
+            }
+            if let Some(&i) = self.by_key.get(cut) {
+                found = Some((space, i));
             }
         }
-        None
+        let (cut, i) = found?;
+        // Only a locality may follow ("… tỉnh Lào Cai"), not more of a name; after a body named
+        // by its level ("Ủy ban nhân dân tỉnh") the place name itself.
+        let rest = &key[cut + 1..];
+        self.localities
+            .iter()
+            .any(|l| rest.starts_with(l.as_str()) || key[..cut].ends_with(l.as_str()))
+            .then(|| &self.entries[i])
     }
 
     /// The agency head word `text` starts with, if any ("Sở", "Ủy ban", "Trung tâm" …).
     pub(crate) fn head_of<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let expanded_ubnd = text.trim_start();
-        self.heads.iter().find_map(|h| {
-            let after = expanded_ubnd.strip_prefix(h.as_str())?;
-            after.chars().next().is_none_or(|c| !is_alphanumeric(c)).then(|| &expanded_ubnd[..h.len()])
+        let t = text.trim_start();
+        let &first = t.as_bytes().first()?;
+        self.heads_by_first_byte[usize::from(first)].iter().find_map(|&k| {
+            let h = &self.heads[k];
+            let after = t.strip_prefix(h.as_str())?;
+            after.chars().next().is_none_or(|c| !is_alphanumeric(c)).then(|| &t[..h.len()])
         })
     }
 
@@ -233,7 +357,7 @@ impl Gazetteer {
     pub(crate) fn is_collective(&self, text: &str) -> bool {
         let t = text.trim_start();
         let Some(rest) = t.strip_prefix("các ").or_else(|| t.strip_prefix("Các ")) else { return false };
-        let rest = self.expand(rest).to_lowercase();
+        let rest = to_lower(&self.expand(rest));
         self.collective_nouns.iter().any(|n| rest.starts_with(n.as_str()))
     }
 }

@@ -201,7 +201,7 @@ fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
 
 /// `hir` without Unicode word-boundary assertions and captures. Dropping an assertion only
 /// lets more text match, never less.
-fn drop_word_unicode(hir: &Hir) -> Hir {
+pub(super) fn drop_word_unicode(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Look(look) if LookSet::singleton(*look).contains_word_unicode() => Hir::empty(),
         HirKind::Capture(c) => drop_word_unicode(&c.sub),

@@ -45,8 +45,35 @@ pub(crate) struct Units {
     /// Comparator phrases after the unit; the index points into `comparator_keys_after`.
     pub(crate) comparators_after: Phrases,
     pub(crate) comparator_keys_after: Vec<String>,
-    pub(crate) item_year: Vec<Regex>,
-    pub(crate) title_year: Vec<Regex>,
+    pub(crate) item_year: Vec<YearPattern>,
+    pub(crate) title_year: Vec<YearPattern>,
+}
+
+/// A year pattern (capturing `y`), with a screen: a copy without its Unicode word boundaries.
+/// A `\b` sends the pattern to the regex crate's slow engines on Vietnamese text, while the copy
+/// runs on its DFAs; the copy matches wherever the pattern does, so a text it does not match
+/// (most titles and clauses) is passed over at that price.
+#[derive(Debug, Clone)]
+pub(crate) struct YearPattern {
+    pub(crate) re: Regex,
+    /// `None` when the pattern has no Unicode word boundary (or the copy does not compile).
+    screen: Option<Regex>,
+}
+
+impl YearPattern {
+    fn new(re: Regex) -> Self {
+        let screen = regex_syntax::Parser::new()
+            .parse(re.as_str())
+            .ok()
+            .filter(|hir| hir.properties().look_set().contains_word_unicode())
+            .and_then(|hir| Regex::new(&super::gate::drop_word_unicode(&hir).to_string()).ok());
+        YearPattern { re, screen }
+    }
+
+    /// False when the pattern cannot match `s`.
+    pub(crate) fn may_match(&self, s: &str) -> bool {
+        self.screen.as_ref().is_none_or(|screen| screen.is_match(s))
+    }
 }
 
 impl Units {
@@ -147,14 +174,14 @@ fn invalid(file: &str, message: impl Into<String>) -> GrammarError {
     GrammarError::Invalid { file: file.to_owned(), message: message.into() }
 }
 
-fn year_patterns(file: &str, what: &str, list: &[String]) -> Result<Vec<Regex>, GrammarError> {
+fn year_patterns(file: &str, what: &str, list: &[String]) -> Result<Vec<YearPattern>, GrammarError> {
     list.iter()
         .map(|p| {
             let re = compile_regex(file, what, p, false)?;
             if !re.capture_names().flatten().any(|n| n == "y") {
                 return Err(invalid(file, format!("{what}: `{p}` needs the group y")));
             }
-            Ok(re)
+            Ok(YearPattern::new(re))
         })
         .collect()
 }
@@ -249,6 +276,20 @@ mod tests {
         assert_eq!(u.target_units.match_at("phần trăm").map(|(_, i)| u.target_unit_names[i].as_str()), Some("%"));
         assert!(u.names_targets("2. Mục tiêu cụ thể") && u.names_targets("II. CHỈ TIÊU"));
         assert!(!u.names_targets("III. Vốn Chương trình mục tiêu quốc gia"));
+    }
+
+    #[test]
+    fn year_screens_pass_what_the_patterns_match() {
+        let g = crate::Grammar::embedded().expect("grammars");
+        let u = &g.units;
+        assert!(u.title_year[0].screen.is_some() && u.item_year[0].screen.is_some());
+        for s in ["đến năm 2025", "Giai đoạn 2021-2025", "năm 20255", "2025ạ", "đến 2030)", "Mục tiêu", ""]
+        {
+            for p in u.title_year.iter().chain(&u.item_year) {
+                assert!(!p.re.is_match(s) || p.may_match(s), "{s}");
+            }
+        }
+        assert!(!u.title_year[0].may_match("Mục tiêu cụ thể"));
     }
 
     #[test]

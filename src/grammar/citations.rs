@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Captures, Regex};
+use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use serde::Deserialize;
 
@@ -239,6 +240,42 @@ fn lower_char(c: char) -> char {
     }
 }
 
+/// A regex anchored at the start of the text, and the bytes a match can begin with: most places
+/// where one is tried (after every cited number) rule it out by their first byte, before the
+/// regex engine is set up.
+#[derive(Debug, Clone)]
+pub(crate) struct Anchored {
+    re: Regex,
+    /// All of them when the pattern does not tell.
+    first: [bool; 256],
+}
+
+impl Anchored {
+    fn new(re: Regex) -> Anchored {
+        let mut first = [true; 256];
+        // Every match begins with one of the prefixes, when they are finitely many.
+        let prefixes = regex_syntax::parse(re.as_str()).map(|hir| Extractor::new().extract(&hir));
+        if let Ok(prefixes) = prefixes
+            && let Some(literals) = prefixes.literals()
+            && literals.iter().all(|l| !l.as_bytes().is_empty())
+        {
+            first = [false; 256];
+            for l in literals {
+                first[usize::from(l.as_bytes()[0])] = true;
+            }
+        }
+        Anchored { re, first }
+    }
+
+    /// The match at the start of `s` and its groups.
+    pub(crate) fn captures<'h>(&self, s: &'h str) -> Option<Captures<'h>> {
+        if s.as_bytes().first().is_some_and(|&b| !self.first[usize::from(b)]) {
+            return None;
+        }
+        self.re.captures(s)
+    }
+}
+
 /// One document-type word of a citation.
 #[derive(Debug, Clone)]
 pub(crate) struct CitedKind {
@@ -259,7 +296,7 @@ pub(crate) struct CitationRules {
     pub(crate) fill_chars: Vec<char>,
     pub(crate) list_joiners: Phrases,
     /// Anchored date patterns with groups d, m, y.
-    pub(crate) dates: Vec<Regex>,
+    pub(crate) dates: Vec<Anchored>,
     pub(crate) issuer_openers: Phrases,
     pub(crate) issuer_stops: Phrases,
     pub(crate) issuer_max_words: usize,
@@ -383,7 +420,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         .map(|s| Ok((s.kind.clone(), compile_regex(file, "standards", &s.pattern, false)?)))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let dates = (f.dates.iter())
-        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]))
+        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]).map(Anchored::new))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let enacting = (f.basis.enacting.iter())
         .map(|p| compile_regex(file, "basis.enacting", p, false))
@@ -520,6 +557,16 @@ mod tests {
             }
             proptest::prop_assert_eq!(p.find_at(&s, pos), expected);
         }
+    }
+
+    #[test]
+    fn anchored_patterns_know_their_first_bytes() {
+        let date = Anchored::new(compile_regex("t", "t", r"(?i:ngày\s+(?P<d>\d+))", true).expect("regex"));
+        let first: Vec<u8> = (0..=255u8).filter(|&b| date.first[usize::from(b)]).collect();
+        assert_eq!(first, b"Nn");
+        assert!(date.captures("NGÀY 5").is_some() && date.captures("năm 5").is_none());
+        let any = Anchored::new(compile_regex("t", "t", r"\w*x", true).expect("regex"));
+        assert!(any.first.iter().all(|&b| b) && any.captures("").is_none() && any.captures("x").is_some());
     }
 
     #[test]

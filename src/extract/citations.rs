@@ -66,15 +66,14 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
     let mut mentions = scan(rules, &text[base..end], base);
     // The document itself: its own number, and the "(Kèm theo <own kind> số …)" line.
     let own: Vec<String> = own.map(number_key).into_iter().chain(own_number(cx)).collect();
-    let attached: Vec<Span> = lines
-        .clone()
-        .filter(|&i| {
+    // Asked only of the mentions of the document's own kind: most lines hold none.
+    let in_attached_line = |span: Span| {
+        lines.clone().filter(|&i| cx.line_span(i).contains(span)).any(|i| {
             let t = cx.line(i);
             (t.starts_with('(') || cx.after_body(cx.line_span(i).start))
                 && cx.g.doc_types.appendix_attached.iter().any(|re| re.is_match(t))
         })
-        .map(|i| cx.line_span(i))
-        .collect();
+    };
     // A line of the head that opens with the document's own type word and a number is its own
     // title line ("Nghị định của Chính phủ số 114/2003/NĐ-CP ngày 10/10/2003 …").
     let basis_spans = basis_spans(cx);
@@ -89,7 +88,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
         .collect();
     mentions.retain(|m| {
         let own_kind_attached =
-            m.kind == cx.doc.kind && (attached.iter().any(|s| s.contains(m.span)) || own_lines.contains(&m.span.start));
+            m.kind == cx.doc.kind && (in_attached_line(m.span) || own_lines.contains(&m.span.start));
         let own_number = m.number.as_deref().is_some_and(|n| own.contains(&number_key(n)));
         !own_kind_attached && !own_number
     });
@@ -839,7 +838,14 @@ fn is_caps(w: &str) -> bool {
 
 /// `s` with whitespace runs as single spaces.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
+use regex::{Captures, Regex};
+use regex_syntax::hir::literal::Extractor;
+use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use serde::Deserialize;
 
 use super::{compile_regex, compile_with_groups};
@@ -14,51 +16,140 @@ use crate::text::is_alphanumeric;
 
 /// A set of phrases matched case-insensitively as whole words, the longest first. A space in a
 /// phrase matches any run of whitespace (line breaks included).
-#[derive(Debug, Clone, Default)]
+///
+/// The phrases are a trie over their lower-case chars in which every char is spelled in bytes in
+/// each form whose lower case it is ("Đ" and "đ"; "K", "k" and the Kelvin sign), all leading to
+/// the same node, so matching walks the text's bytes as they are: nothing is lower-cased,
+/// decoded or compiled. Finding one walks the trie only where the text has the first two bytes of
+/// a spelling, at the start of a word when every phrase begins with a letter or digit.
+#[derive(Debug, Clone)]
 pub(crate) struct Phrases {
-    /// `(lower-case chars with single spaces, index in the list given to `new`)`, longest first.
-    items: Vec<(Vec<char>, usize)>,
-    /// Lower-case first char -> positions in `items` (ascending, so longest first): `match_at`
-    /// only tries the phrases that can start at the char it sees.
-    by_first: HashMap<char, Vec<usize>>,
-    /// Finds where a phrase may start, boundaries not checked, built on first use. A plain
-    /// case-insensitive alternation runs on the regex crate's DFA; word boundaries (`\b`) would
-    /// push it onto the much slower NFA simulation on Vietnamese text.
-    candidates: OnceLock<Option<Regex>>,
+    /// Node 0 is the root.
+    trie: Vec<Node>,
+    /// The root's edges by byte (0 for none): the bytes a phrase can begin with.
+    first: Box<[u32; 256]>,
+    /// Every phrase begins with a letter or digit, so none starts right after an ASCII one.
+    word_starts: bool,
+    /// The pairs of bytes a match can begin with, as bits (`a << 8 | b`): on Vietnamese text,
+    /// where most words begin with a byte some phrase begins with, the second byte rules out
+    /// most of them before the trie is walked. Built on first use (most sets are only ever
+    /// matched at a given place).
+    pairs: OnceLock<Box<[u64; 1024]>>,
+}
+
+/// A node of [`Phrases`]: after a prefix of phrases in lower case, or inside a char's bytes.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// `(byte, node)`.
+    next: Vec<(u8, usize)>,
+    /// The node a run of whitespace leads to (a space of a phrase).
+    space: Option<usize>,
+    /// The phrase ending here: its index in the list given to [`Phrases::new`] and whether it
+    /// ends with a letter or digit (then it must end where a word does).
+    phrase: Option<(usize, bool)>,
 }
 
 impl Phrases {
-    /// The phrases of `list`; empty entries are dropped.
+    /// The phrases of `list`; empty entries are dropped, and of two entries that are the same
+    /// phrase the first counts.
     pub(crate) fn new<S: AsRef<str>>(list: &[S]) -> Phrases {
-        let mut items: Vec<(Vec<char>, usize)> = Vec::with_capacity(list.len());
-        for (i, p) in list.iter().enumerate() {
-            let words: Vec<String> = p.as_ref().split_whitespace().map(str::to_lowercase).collect();
-            let chars: Vec<char> = words.join(" ").chars().collect();
-            if !chars.is_empty() && !items.iter().any(|(c, _)| *c == chars) {
-                items.push((chars, i));
+        let mut trie = vec![Node::default()];
+        // `(node, lower-case char)` -> the node after it, whatever its spelling.
+        let mut after: HashMap<(usize, char), usize> = HashMap::new();
+        let mut forms: HashMap<char, Vec<char>> = HashMap::new();
+        let mut word_starts = true;
+        for (index, p) in list.iter().enumerate() {
+            let phrase = p.as_ref().split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ");
+            let (Some(first), Some(last)) = (phrase.chars().next(), phrase.chars().next_back()) else { continue };
+            word_starts &= is_alphanumeric(first);
+            let mut node = 0;
+            for lower in phrase.chars() {
+                if lower == ' ' {
+                    let fresh = trie.len();
+                    node = *trie[node].space.get_or_insert(fresh);
+                    if node == fresh {
+                        trie.push(Node::default());
+                    }
+                    continue;
+                }
+                if let Some(&next) = after.get(&(node, lower)) {
+                    node = next;
+                    continue;
+                }
+                trie.push(Node::default());
+                let next = trie.len() - 1;
+                after.insert((node, lower), next);
+                for &form in forms.entry(lower).or_insert_with(|| forms_of(lower)).iter() {
+                    let mut buf = [0; 4];
+                    let (&last, lead) = form.encode_utf8(&mut buf).as_bytes().split_last().expect("a char has bytes");
+                    let mut at = node;
+                    for &b in lead {
+                        at = match trie[at].next.iter().find(|&&(x, _)| x == b) {
+                            Some(&(_, inner)) => inner,
+                            None => {
+                                trie.push(Node::default());
+                                let inner = trie.len() - 1;
+                                trie[at].next.push((b, inner));
+                                inner
+                            }
+                        };
+                    }
+                    trie[at].next.push((last, next));
+                }
+                node = next;
+            }
+            trie[node].phrase.get_or_insert((index, is_alphanumeric(last)));
+        }
+        let mut first = Box::new([0; 256]);
+        for &(b, node) in &trie[0].next {
+            first[usize::from(b)] = u32::try_from(node).unwrap_or(0);
+        }
+        Phrases { trie, first, word_starts, pairs: OnceLock::new() }
+    }
+
+    /// The bits of [`Phrases::pairs`]: the first two bytes of every spelling, or the first byte
+    /// and any other where a phrase can end or a run of whitespace follow after one byte.
+    fn pairs(&self) -> Box<[u64; 1024]> {
+        let mut bits = Box::new([0; 1024]);
+        for &(a, node) in &self.trie[0].next {
+            let node = &self.trie[node];
+            let any = node.phrase.is_some() || node.space.is_some();
+            for b in 0..=255u8 {
+                if any || node.next.iter().any(|&(x, _)| x == b) {
+                    let bit = usize::from(a) << 8 | usize::from(b);
+                    bits[bit / 64] |= 1 << (bit % 64);
+                }
             }
         }
-        items.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.1.cmp(&b.1)));
-        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
-        for (k, (chars, _)) in items.iter().enumerate() {
-            by_first.entry(chars[0]).or_default().push(k);
-        }
-        Phrases { items, by_first, candidates: OnceLock::new() }
+        bits
     }
 
     /// The longest phrase `s` starts with: `(bytes of s it covers, its index in the list)`.
     pub(crate) fn match_at(&self, s: &str) -> Option<(usize, usize)> {
-        // Phrases are lower case, and `match_one` compares a char by its one-char lower case.
-        let c = s.chars().next()?;
-        let mut lower = c.to_lowercase();
-        let key = match (lower.next(), lower.next()) {
-            (Some(l), None) => l,
-            _ => c,
-        };
-        self.by_first.get(&key)?.iter().find_map(|&k| {
-            let (p, i) = &self.items[k];
-            match_one(p, s).map(|len| (len, *i))
-        })
+        let bytes = s.as_bytes();
+        let first = self.first[usize::from(*bytes.first()?)] as usize;
+        if first == 0 {
+            return None;
+        }
+        let (mut node, mut at, mut found) = (&self.trie[first], 1, None);
+        loop {
+            if let Some((index, word_end)) = node.phrase
+                && !(word_end && s[at..].chars().next().is_some_and(is_alphanumeric))
+            {
+                found = Some((at, index));
+            }
+            let gap = node.space.map_or(0, |_| whitespace_len(&s[at..]));
+            let next = if gap > 0 {
+                at += gap;
+                node.space
+            } else {
+                let b = bytes.get(at);
+                at += 1;
+                b.and_then(|&b| node.next.iter().find(|&&(x, _)| x == b)).map(|&(_, next)| next)
+            };
+            let Some(next) = next else { return found };
+            node = &self.trie[next];
+        }
     }
 
     /// The leftmost phrase found in `s` as whole words: `(start, end, index)`.
@@ -69,72 +160,45 @@ impl Phrases {
     /// [`Phrases::find`] from byte `pos` of `s` on (what precedes `pos` still counts for the
     /// word boundary).
     pub(crate) fn find_at(&self, s: &str, mut pos: usize) -> Option<(usize, usize, usize)> {
-        let Some(re) = self.candidates.get_or_init(|| self.candidate_regex()) else {
-            return self.find_by_char(s, pos);
-        };
-        while pos <= s.len() {
-            let m = re.find_at(s, pos)?;
-            let at = m.start();
-            let prev = s[..at].chars().next_back();
-            let c = s[at..].chars().next();
-            let boundary = !prev.is_some_and(is_alphanumeric) || !c.is_some_and(is_alphanumeric);
-            if boundary && let Some((len, i)) = self.match_at(&s[at..]) {
-                return Some((at, at + len, i));
+        let bytes = s.as_bytes();
+        let (first, pairs) = (&*self.first, &**self.pairs.get_or_init(|| self.pairs()));
+        loop {
+            // A byte a phrase can begin with (never inside a char: the first byte of one)...
+            let at = pos + bytes.get(pos..)?.iter().position(|&b| first[usize::from(b)] != 0)?;
+            pos = at + 1;
+            // ... with a byte that can follow it ...
+            if let Some(&next) = bytes.get(pos) {
+                let pair = usize::from(bytes[at]) << 8 | usize::from(next);
+                if pairs[pair / 64] >> (pair % 64) & 1 == 0 {
+                    continue;
+                }
             }
-            pos = at + c.map_or(1, char::len_utf8);
-        }
-        None
-    }
-
-    /// [`Phrases::find_at`] trying every char position: the fallback without a regex.
-    fn find_by_char(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
-        let mut prev: Option<char> = s[..pos].chars().next_back();
-        for (at, c) in s[pos..].char_indices() {
-            let at = pos + at;
-            if (!prev.is_some_and(is_alphanumeric) || !is_alphanumeric(c))
-                && let Some((len, i)) = self.match_at(&s[at..])
-            {
-                return Some((at, at + len, i));
+            // ... not inside an ASCII word when every phrase begins a word.
+            if self.word_starts && at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
+                continue;
             }
-            prev = Some(c);
+            if let Some((len, i)) = self.match_at(&s[at..]) {
+                let before = s[..at].chars().next_back();
+                let c = s[at..].chars().next();
+                if !before.is_some_and(is_alphanumeric) || !c.is_some_and(is_alphanumeric) {
+                    return Some((at, at + len, i));
+                }
+            }
         }
-        None
-    }
-
-    /// `(?i)` alternation of every phrase, spaces as `\s+`; `None` for an empty set.
-    fn candidate_regex(&self) -> Option<Regex> {
-        if self.items.is_empty() {
-            return None;
-        }
-        let alternation: Vec<String> = (self.items.iter())
-            .map(|(p, _)| {
-                let p: String = p.iter().collect();
-                p.split(' ').map(regex::escape).collect::<Vec<_>>().join(r"\s+")
-            })
-            .collect();
-        // Built from escaped literals, so it compiles; a size limit is the only way to fail,
-        // and then `find_at` falls back to trying every position.
-        RegexBuilder::new(&format!("(?i:{})", alternation.join("|"))).size_limit(1 << 24).build().ok()
     }
 
     /// The phrase `s` ends with (trailing whitespace ignored), as whole words: `(start, index)`.
     pub(crate) fn ends_with(&self, s: &str) -> Option<(usize, usize)> {
         let s = s.trim_end();
-        let mut starts: Vec<usize> = Vec::new();
-        let mut count = 0;
-        for (at, _) in s.char_indices().rev() {
-            starts.push(at);
-            count += 1;
-            if count > 40 {
-                break;
-            }
-        }
-        for at in starts.into_iter().rev() {
-            let boundary = s[..at].chars().next_back().is_none_or(|c| !is_alphanumeric(c));
-            if !boundary {
-                continue;
-            }
-            if let Some((len, i)) = self.match_at(&s[at..])
+        // The last 41 chars, leftmost first.
+        let from = s.char_indices().rev().take(41).last().map_or(0, |(at, _)| at);
+        let mut prev = s[..from].chars().next_back();
+        for (at, c) in s[from..].char_indices() {
+            let at = from + at;
+            let boundary = !prev.is_some_and(is_alphanumeric);
+            prev = Some(c);
+            if boundary
+                && let Some((len, i)) = self.match_at(&s[at..])
                 && at + len == s.len()
             {
                 return Some((at, i));
@@ -144,40 +208,72 @@ impl Phrases {
     }
 }
 
-/// Bytes of `s` covered by phrase `p` at its start, or `None`.
-fn match_one(p: &[char], s: &str) -> Option<usize> {
-    let mut it = s.char_indices().peekable();
-    for &pc in p {
-        if pc == ' ' {
-            let mut n = 0;
-            while it.next_if(|&(_, c)| c.is_whitespace()).is_some() {
-                n += 1;
-            }
-            if n == 0 {
-                return None;
-            }
-            continue;
-        }
-        let (_, c) = it.next()?;
-        if !lower_eq(c, pc) {
-            return None;
-        }
-    }
-    let end = it.peek().map_or(s.len(), |&(i, _)| i);
-    let word_end = p.last().is_some_and(|&c| is_alphanumeric(c));
-    if word_end && s[end..].chars().next().is_some_and(is_alphanumeric) {
-        return None;
-    }
-    Some(end)
+/// Bytes of whitespace `s` starts with.
+fn whitespace_len(s: &str) -> usize {
+    s.find(|c: char| !c.is_whitespace()).unwrap_or(s.len())
 }
 
-/// `c` in lower case is `lower`.
-fn lower_eq(c: char, lower: char) -> bool {
-    if c == lower {
-        return true;
+/// The chars whose lower case (when that is one char) is `lower`: `lower` itself, its upper
+/// case and its simple case folds (the Kelvin sign for "k").
+fn forms_of(lower: char) -> Vec<char> {
+    let mut class = ClassUnicode::new([ClassUnicodeRange::new(lower, lower)]);
+    class.case_fold_simple();
+    let folds = class.iter().flat_map(|r| r.start()..=r.end());
+    let mut forms = vec![lower];
+    for c in lower.to_uppercase().chain(folds) {
+        if !forms.contains(&c) && lower_char(c) == lower {
+            forms.push(c);
+        }
     }
-    let mut l = c.to_lowercase();
-    l.next() == Some(lower) && l.next().is_none()
+    forms
+}
+
+/// `c` in lower case when that is one char, else `c`.
+fn lower_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// A regex anchored at the start of the text, and the bytes a match can begin with: most places
+/// where one is tried (after every cited number) rule it out by their first byte, before the
+/// regex engine is set up.
+#[derive(Debug, Clone)]
+pub(crate) struct Anchored {
+    re: Regex,
+    /// All of them when the pattern does not tell.
+    first: [bool; 256],
+}
+
+impl Anchored {
+    fn new(re: Regex) -> Anchored {
+        let mut first = [true; 256];
+        // Every match begins with one of the prefixes, when they are finitely many.
+        let prefixes = regex_syntax::parse(re.as_str()).map(|hir| Extractor::new().extract(&hir));
+        if let Ok(prefixes) = prefixes
+            && let Some(literals) = prefixes.literals()
+            && literals.iter().all(|l| !l.as_bytes().is_empty())
+        {
+            first = [false; 256];
+            for l in literals {
+                first[usize::from(l.as_bytes()[0])] = true;
+            }
+        }
+        Anchored { re, first }
+    }
+
+    /// The match at the start of `s` and its groups.
+    pub(crate) fn captures<'h>(&self, s: &'h str) -> Option<Captures<'h>> {
+        if s.as_bytes().first().is_some_and(|&b| !self.first[usize::from(b)]) {
+            return None;
+        }
+        self.re.captures(s)
+    }
 }
 
 /// One document-type word of a citation.
@@ -200,7 +296,7 @@ pub(crate) struct CitationRules {
     pub(crate) fill_chars: Vec<char>,
     pub(crate) list_joiners: Phrases,
     /// Anchored date patterns with groups d, m, y.
-    pub(crate) dates: Vec<Regex>,
+    pub(crate) dates: Vec<Anchored>,
     pub(crate) issuer_openers: Phrases,
     pub(crate) issuer_stops: Phrases,
     pub(crate) issuer_max_words: usize,
@@ -324,7 +420,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         .map(|s| Ok((s.kind.clone(), compile_regex(file, "standards", &s.pattern, false)?)))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let dates = (f.dates.iter())
-        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]))
+        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]).map(Anchored::new))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let enacting = (f.basis.enacting.iter())
         .map(|p| compile_regex(file, "basis.enacting", p, false))
@@ -409,6 +505,68 @@ mod tests {
         assert_eq!(p.find_at(s, 1), Some((s.rfind("tỷ").unwrap(), s.len(), 1)));
         assert_eq!(p.find_at("tỷ", 3), None);
         assert_eq!(Phrases::new::<&str>(&[]).find("tỷ"), None);
+    }
+
+    #[test]
+    fn every_char_is_matched_by_its_lower_case() {
+        // A char of the text follows the trie's edges of its one-char lower case, as `lower_char`
+        // gives it.
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let lower = lower_char(c);
+            if lower != c {
+                assert!(forms_of(lower).contains(&c), "{c:?} -> {lower:?}");
+            }
+        }
+        let mut de = forms_of('đ');
+        de.sort();
+        assert_eq!(de, ['Đ', 'đ']);
+        assert_eq!(forms_of('k'), ['k', 'K', '\u{212a}'], "the Kelvin sign lower-cases to k");
+        let p = Phrases::new(&["Chương trình hành động", "Kế hoạch"]);
+        assert!(p.trie.len() < 80, "the spellings of a char meet again: {} nodes", p.trie.len());
+        assert_eq!(p.match_at("CHƯƠNG TRÌNH  hành\nĐỘNG"), Some(("CHƯƠNG TRÌNH  hành\nĐỘNG".len(), 0)));
+        assert_eq!(p.match_at("\u{212a}Ế HOẠCH"), Some(("\u{212a}Ế HOẠCH".len(), 1)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_at_agrees_with_trying_every_position(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Quyết", "QUYẾT", "quyết", "định", "ĐỊNH", "Định", "đề", "Đề", "ĐỀ", "án", "Án", "tỷ", "TỶ",
+                "lệ", " ", "  ", "\n", "\t", "\u{a0}", "x", "1", ",", "%", "\u{212a}ế", "kế", "hoạch", "Kế",
+            ]), 0..24),
+            pos in 0usize..40,
+        ) {
+            let s: String = parts.concat();
+            let p = Phrases::new(&["Quyết định", "Đề án", "tỷ", "tỷ lệ", "%", "kế hoạch", ",", "định"]);
+            let mut pos = pos.min(s.len());
+            while !s.is_char_boundary(pos) {
+                pos -= 1;
+            }
+            // Reference: try every char position.
+            let mut prev = s[..pos].chars().next_back();
+            let mut expected = None;
+            for (at, c) in s[pos..].char_indices() {
+                let at = pos + at;
+                if (!prev.is_some_and(is_alphanumeric) || !is_alphanumeric(c))
+                    && let Some((len, i)) = p.match_at(&s[at..])
+                {
+                    expected = Some((at, at + len, i));
+                    break;
+                }
+                prev = Some(c);
+            }
+            proptest::prop_assert_eq!(p.find_at(&s, pos), expected);
+        }
+    }
+
+    #[test]
+    fn anchored_patterns_know_their_first_bytes() {
+        let date = Anchored::new(compile_regex("t", "t", r"(?i:ngày\s+(?P<d>\d+))", true).expect("regex"));
+        let first: Vec<u8> = (0..=255u8).filter(|&b| date.first[usize::from(b)]).collect();
+        assert_eq!(first, b"Nn");
+        assert!(date.captures("NGÀY 5").is_some() && date.captures("năm 5").is_none());
+        let any = Anchored::new(compile_regex("t", "t", r"\w*x", true).expect("regex"));
+        assert!(any.first.iter().all(|&b| b) && any.captures("").is_none() && any.captures("x").is_some());
     }
 
     #[test]

@@ -175,6 +175,9 @@ pub(crate) fn budgets(
         }
         let kinds = &rt.table.row_kinds;
         let has_total_row = kinds.iter().any(|k| k == "total");
+        // Asked once per money column, not per cell.
+        let column_sources: Vec<Option<String>> =
+            rt.columns.iter().map(|c| if c.money { source_of(cx, &c.label, &mut sources) } else { None }).collect();
         for (r, row) in rt.table.rows.iter().enumerate() {
             let label = row_label(rt, r);
             for (c, cell) in row.iter().enumerate() {
@@ -197,7 +200,7 @@ pub(crate) fn budgets(
                     text: text.into(),
                     amount_vnd: Some(amount),
                     unit: Some(unit.as_str().into()),
-                    source_of_funds: source_of(cx, column, &mut sources).map(Into::into),
+                    source_of_funds: column_sources[c].as_deref().map(Into::into),
                     is_total,
                     span: rt.row_spans[r],
                 };

@@ -161,6 +161,43 @@ fn is_nucleus_partner(b: u8, first: bool) -> bool {
     NUCLEI.iter().any(|&(one, two)| b == if first { one } else { two })
 }
 
+/// A non-ASCII byte next to the nucleus partner a toned letter there would need: the partner
+/// before it (`first`, the new convention) or after it (the old one). Branch-free, so that a
+/// block of text is tested by a vectorized fold.
+fn candidate_pair(before: u8, after: u8, first: bool) -> bool {
+    // `| 0x20` lower-cases ASCII letters, and maps no other byte onto one of the vowels.
+    let partner = |b: u8| {
+        NUCLEI.iter().fold(false, |any, &(one, two)| any | ((b | 0x20) == (if first { one } else { two }) as u8))
+    };
+    if first { partner(before) & (after >= 0x80) } else { (before >= 0x80) & partner(after) }
+}
+
+/// Where the scan of `bytes` from `from` (a character boundary) must look again: a character
+/// boundary no later than the first toned letter after `from` whose byte pair passes
+/// [`candidate_pair`], found 32 bytes at a time, and the end of the block it is in (the
+/// length when there is none).
+fn skip_to_candidate(bytes: &[u8], from: usize, first: bool) -> (usize, usize) {
+    let mut start = from;
+    while start < bytes.len() {
+        let end = (start + 32).min(bytes.len());
+        // The pairs ending in the block.
+        let lo = start.max(1);
+        let found = lo < end
+            && (bytes[lo - 1..end - 1].iter().zip(&bytes[lo..end]))
+                .fold(false, |any, (&b, &a)| any | candidate_pair(b, a, first));
+        if found {
+            // The letter may start a byte or more before the pair: back to its lead byte.
+            let mut at = if start > from { start - 1 } else { from };
+            while at > from && bytes[at] & 0xC0 == 0x80 {
+                at -= 1;
+            }
+            return (at, end);
+        }
+        start = end;
+    }
+    (bytes.len(), bytes.len())
+}
+
 /// Move tone marks in `text` (NFC) to the `policy` convention. Returns the text (borrowed when
 /// nothing moved) and how many words changed.
 pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, usize) {
@@ -193,7 +230,15 @@ pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, u
     // The end of the last word looked at.
     let mut done = 0;
     let mut i = 0;
+    // Up to where the blocks were found to hold a candidate (see `skip_to_candidate`).
+    let mut scan_until = 0;
     while i < bytes.len() {
+        if i >= scan_until {
+            (i, scan_until) = skip_to_candidate(bytes, i, want_first);
+            if i >= bytes.len() {
+                break;
+            }
+        }
         let lead = bytes[i];
         if lead.is_ascii() {
             i += 1;
@@ -334,6 +379,17 @@ mod tests {
             let text = words.join(" ");
             let expected: Vec<String> = words.iter().map(|w| retone(w, policy).unwrap_or_else(|| w.clone())).collect();
             assert_eq!(place_tones(&text, policy).0, expected.join(" "), "{policy:?}");
+        }
+    }
+
+    /// Wherever the blocks of the scan fall.
+    #[test]
+    fn words_at_every_offset_move() {
+        for pad in 0..80 {
+            let lead = "x".repeat(pad);
+            assert_eq!(new(&format!("{lead} hoà thuỷ")), format!("{lead} hòa thủy"), "{pad}");
+            assert_eq!(old(&format!("{lead} hòa thủy")), format!("{lead} hoà thuỷ"), "{pad}");
+            assert_eq!(new(&format!("{lead}ư hoà")), format!("{lead}ư hòa"), "{pad}");
         }
     }
 

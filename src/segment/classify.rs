@@ -43,15 +43,27 @@ pub(crate) struct LineInfo {
 
 /// Classify every line of `layout`.
 pub(crate) fn classify(layout: &Layout, g: &Grammar) -> Vec<LineInfo> {
+    let titles = folded_appendix_titles(g);
     (0..layout.lines.len())
         .map(|i| match layout.lines[i].kind {
-            LineKind::Text => classify_line(layout.line(i).trim(), g),
+            LineKind::Text => classify_line_with(layout.line(i).trim(), g, &titles),
             _ => LineInfo::default(),
         })
         .collect()
 }
 
+/// The appendix title starts without diacritics, folded once for all the lines.
+fn folded_appendix_titles(g: &Grammar) -> Vec<String> {
+    g.doc_types.appendix_titles.iter().map(|t| fold(t)).collect()
+}
+
+#[cfg(test)]
 pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
+    classify_line_with(line, g, &folded_appendix_titles(g))
+}
+
+/// Classify `line`; `appendix_titles` from [`folded_appendix_titles`].
+fn classify_line_with(line: &str, g: &Grammar, appendix_titles: &[String]) -> LineInfo {
     let upper = is_upper(line);
     let mut info = LineInfo { upper, ..LineInfo::default() };
     if line.is_empty() {
@@ -84,7 +96,7 @@ pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
     if upper {
         // Compared without diacritics: "PHU LUC" is printed too.
         let folded = fold(line);
-        info.appendix_title = g.doc_types.appendix_titles.iter().any(|t| folded.starts_with(&fold(t)));
+        info.appendix_title = appendix_titles.iter().any(|t| folded.starts_with(t.as_str()));
     }
     if info.doc_type.is_none() && !info.closing {
         let cands = g.gates.headings.candidates(line);

@@ -119,6 +119,29 @@ pub(crate) fn to_lower(s: &str) -> String {
     out
 }
 
+/// `s` with white space runs made single spaces and the ends trimmed.
+pub(crate) fn collapse_spaces(s: &str) -> String {
+    // Most strings (table cells, citation texts) are clean already (single spaces between words, none at the ends): one
+    // copy, no splitting. `space`: the char before was white space (the start counts as one).
+    let mut space = true;
+    let clean = s.chars().all(|c| {
+        let ok = !c.is_whitespace() || (c == ' ' && !space);
+        space = c.is_whitespace();
+        ok
+    });
+    if clean && (s.is_empty() || !space) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +151,15 @@ mod tests {
         for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn spaces_collapsed() {
+        assert_eq!(collapse_spaces("Sở Tài chính"), "Sở Tài chính");
+        assert_eq!(collapse_spaces("  Sở  Tài\tchính \n"), "Sở Tài chính");
+        assert_eq!(collapse_spaces("Sở Tài chính "), "Sở Tài chính");
+        assert_eq!(collapse_spaces(" "), "");
+        assert_eq!(collapse_spaces(""), "");
     }
 
     #[test]

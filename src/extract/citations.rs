@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use super::DocContext;
 use crate::grammar::citations::{CitationRules, Phrases};
 use crate::model::{Citation, Section, Span};
+use crate::text::collapse_spaces;
 
 /// One place where a document is cited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,10 +337,10 @@ fn scan(rules: &CitationRules, s: &str, base: usize) -> Vec<Mention> {
             if let Some((len, _)) = rules.title_subject_openers.match_at(&s[j..]) {
                 let k = skip_ws(s, j + len, 4);
                 if let Some((end, _)) = law_title(rules, s, k, false) {
-                    let title = format!("{} {}", collapse(&s[m_start..m_end]), collapse(&s[k..end]));
+                    let title = format!("{} {}", collapse_spaces(&s[m_start..m_end]), collapse_spaces(&s[k..end]));
                     let m0 = &mut out[before];
                     m0.title = Some(title);
-                    m0.text = collapse(&s[m_start..end]);
+                    m0.text = collapse_spaces(&s[m_start..end]);
                     m0.span = Span::new(base + m_start, base + end);
                 }
             }
@@ -348,7 +349,7 @@ fn scan(rules: &CitationRules, s: &str, base: usize) -> Vec<Mention> {
     }
     for (kind, re) in &rules.standards {
         for m in re.find_iter(s) {
-            let text = collapse(m.as_str());
+            let text = collapse_spaces(m.as_str());
             out.push(Mention {
                 kind: kind.clone(),
                 number: Some(text.clone()),
@@ -454,7 +455,7 @@ fn numbered(
             title: None,
             date,
             issuer: issuer.or_else(|| issuer_before.clone()),
-            text: collapse(&s[first_start..tail_end]),
+            text: collapse_spaces(&s[first_start..tail_end]),
             span: Span::new(base + first_start, base + tail_end),
         });
         end = end.max(n_end);
@@ -498,7 +499,7 @@ fn titled(
     }
     let caps = is_caps(&s[start..after]);
     let (title_end, _) = law_title(rules, s, i, caps)?;
-    let title = collapse(&s[start..title_end]);
+    let title = collapse_spaces(&s[start..title_end]);
     // "(sửa đổi) số 03/1998/QH10 ngày …"
     let mut j = skip_ws(s, title_end, 4);
     if s[j..].starts_with('(')
@@ -524,7 +525,7 @@ fn titled(
         title: Some(title),
         date,
         issuer,
-        text: collapse(&s[start..tail_end]),
+        text: collapse_spaces(&s[start..tail_end]),
         span: Span::new(base + start, base + tail_end),
     });
     Some(title_end)
@@ -698,7 +699,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
         let Some(k) = next_word_after(s, wend) else { break };
         j = k;
     }
-    (words > 0).then(|| (end, collapse(&s[start..end])))
+    (words > 0).then(|| (end, collapse_spaces(&s[start..end])))
 }
 
 /// A scanned số/ký hiệu.
@@ -834,18 +835,6 @@ fn word_end(s: &str, i: usize) -> usize {
 /// `w` has letters, all of them capitals.
 fn is_caps(w: &str) -> bool {
     w.chars().any(char::is_alphabetic) && w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
-}
-
-/// `s` with whitespace runs as single spaces.
-fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 #[cfg(test)]

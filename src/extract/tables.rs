@@ -50,7 +50,7 @@ use super::money::{self, Separator};
 use crate::grammar::tables::{ColumnRole, TableRules};
 use crate::layout::LineKind;
 use crate::model::{Diagnostic, Severity, Span, Table};
-use crate::text::{is_alphanumeric, is_upper};
+use crate::text::{collapse_spaces, is_alphanumeric, is_upper};
 
 /// Most alignments tried for one row.
 const MAX_CANDIDATES: usize = 4096;
@@ -91,29 +91,6 @@ pub(crate) struct Column {
     pub(crate) money: bool,
     /// Adds up other columns ("Cộng", "Tổng").
     pub(crate) total: bool,
-}
-
-/// `cells` with white space runs made single spaces and the ends trimmed.
-pub(crate) fn clean_cell(s: &str) -> String {
-    // Most cells are clean already (single spaces between words, none at the ends): one
-    // copy, no splitting. `space`: the char before was white space (the start counts as one).
-    let mut space = true;
-    let clean = s.chars().all(|c| {
-        let ok = !c.is_whitespace() || (c == ' ' && !space);
-        space = c.is_whitespace();
-        ok
-    });
-    if clean && (s.is_empty() || !space) {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
 }
 
 /// Read every table of the document, in reading order.
@@ -159,7 +136,7 @@ fn blocks(cx: &DocContext<'_>) -> Vec<Vec<RawRow>> {
         let text = &cx.text()[line.span.start..line.span.end];
         match line.kind {
             LineKind::TableRow if i >= letterhead_end => {
-                let cells: Vec<String> = text.split('\t').map(clean_cell).collect();
+                let cells: Vec<String> = text.split('\t').map(collapse_spaces).collect();
                 if cells.iter().any(|c| t.is_layout_cell(c)) {
                     flush(cx, &mut cur, &mut out);
                     gap = false;
@@ -1560,7 +1537,7 @@ fn caption_and_unit(cx: &DocContext<'_>, start: usize, header: &[Vec<String>]) -
     if unit.is_none() {
         unit = caption.as_deref().and_then(|c| bracket_unit(cx, c));
     }
-    (caption.map(|c| clean_cell(&c)), unit)
+    (caption.map(|c| collapse_spaces(&c)), unit)
 }
 
 /// "ĐVT: Triệu đồng" / "(Đơn vị tính: tỷ đồng)" -> the unit as printed.
@@ -1603,7 +1580,7 @@ mod tests {
     }
 
     fn raw(line: &str) -> RawRow {
-        RawRow { cells: line.split('\t').map(clean_cell).collect(), span: Span::default(), after_break: false }
+        RawRow { cells: line.split('\t').map(collapse_spaces).collect(), span: Span::default(), after_break: false }
     }
 
     #[test]
@@ -1697,7 +1674,7 @@ mod tests {
             ("a\tb\n", "a b"),
             ("Kinh phí (triệu đồng)", "Kinh phí (triệu đồng)"),
         ] {
-            assert_eq!(clean_cell(s), want, "{s:?}");
+            assert_eq!(collapse_spaces(s), want, "{s:?}");
         }
     }
 

@@ -156,13 +156,7 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
         if (i == 0 || bytes[i - 1] == b'\n') && !line_has_content {
             let eol = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |k| i + k);
             if eol > i && is_tidy(&text[i..eol]) {
-                if !out.is_empty() {
-                    out.push('\n');
-                    if blank_seen {
-                        out.push('\n');
-                    }
-                }
-                blank_seen = false;
+                start_line(&mut out, &mut blank_seen);
                 line_has_content = true;
                 line_has_tab = memchr::memchr(b'\t', &bytes[i..eol]).is_some();
                 pending_space = false;
@@ -209,13 +203,7 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
             }
             Class::Keep | Class::Tab => {
                 if !line_has_content {
-                    if !out.is_empty() {
-                        out.push('\n');
-                        if blank_seen {
-                            out.push('\n');
-                        }
-                    }
-                    blank_seen = false;
+                    start_line(&mut out, &mut blank_seen);
                     line_has_content = true;
                 } else if pending_space && class != Class::Tab && !out.ends_with('\t') {
                     if is_column_gap(space_run, piece, line_has_tab) {
@@ -258,6 +246,18 @@ fn is_tidy(line: &str) -> bool {
     // A trigger byte is ASCII or a lead byte, so `k` is a character boundary.
     (b.iter().enumerate().filter(|(_, c)| TRIGGER[**c as usize]))
         .all(|(k, _)| line[k..].chars().next().is_some_and(|ch| class(ch) == Class::Keep))
+}
+
+/// A line with content begins: end the one before, with one blank line kept between them
+/// when blank lines were seen.
+fn start_line(out: &mut String, blank_seen: &mut bool) {
+    if !out.is_empty() {
+        out.push('\n');
+        if *blank_seen {
+            out.push('\n');
+        }
+    }
+    *blank_seen = false;
 }
 
 /// Spaces that separate two columns of a page flattened into one line of text

@@ -243,16 +243,7 @@ pub fn parse_number(s: &str, hint: Separator) -> Option<Decimal> {
     let grouped: Vec<&str>;
     let compact: std::borrow::Cow<'_, str> = if s.contains(is_group_space) {
         grouped = s.split(is_group_space).filter(|p| !p.is_empty()).collect();
-        let last = grouped.len() - 1;
-        let ok = (1..=3).contains(&grouped[0].len())
-            && grouped[0].bytes().all(|b| b.is_ascii_digit())
-            && grouped[1..].iter().enumerate().all(|(i, p)| {
-                let head = p.get(..3).unwrap_or(p);
-                head.len() == 3
-                    && head.bytes().all(|b| b.is_ascii_digit())
-                    && (p.len() == 3 || (i + 1 == last && matches!(p.as_bytes()[3], b'.' | b',')))
-            });
-        if !ok {
+        if !space_groups_valid(&grouped) {
             return None;
         }
         grouped.concat().into()
@@ -309,6 +300,21 @@ pub fn parse_number(s: &str, hint: Separator) -> Option<Decimal> {
         }
     };
     Some(Decimal::new(mantissa?, u32::try_from(frac.len()).ok()?))
+}
+
+/// The pieces of a number split at its group spaces ("95 200,5" -> "95", "200,5") are
+/// thousands groups: one to three digits, then three digits each; the last group may go on
+/// with a decimal or grouping mark.
+fn space_groups_valid(parts: &[&str]) -> bool {
+    let Some((first, rest)) = parts.split_first() else { return false };
+    (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest.iter().enumerate().all(|(i, p)| {
+            let head = p.get(..3).unwrap_or(p);
+            head.len() == 3
+                && head.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 3 || (i + 1 == rest.len() && matches!(p.as_bytes()[3], b'.' | b',')))
+        })
 }
 
 /// The digits of `pieces`, read one after the other as one whole number (`None` on overflow,
@@ -490,16 +496,7 @@ mod tests {
         let s = s.trim();
         let compact: String = if s.contains(is_group_space) {
             let parts: Vec<&str> = s.split(is_group_space).filter(|p| !p.is_empty()).collect();
-            let last = parts.len() - 1;
-            let ok = (1..=3).contains(&parts[0].len())
-                && parts[0].bytes().all(|b| b.is_ascii_digit())
-                && parts[1..].iter().enumerate().all(|(i, p)| {
-                    let head = p.get(..3).unwrap_or(p);
-                    head.len() == 3
-                        && head.bytes().all(|b| b.is_ascii_digit())
-                        && (p.len() == 3 || (i + 1 == last && matches!(p.as_bytes()[3], b'.' | b',')))
-                });
-            if !ok {
+            if !space_groups_valid(&parts) {
                 return None;
             }
             parts.concat()

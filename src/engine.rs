@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::decode::{self, DecodeError};
 use crate::error::GrammarError;
 use crate::grammar::Grammar;
+use crate::inputs::{InputRef, Inputs};
 use crate::model::{Diagnostic, Record, SCHEMA_ID, Severity, Source, Status};
 use crate::{extract, layout, normalize, segment};
 
@@ -69,23 +70,6 @@ impl std::ops::AddAssign for StageTimes {
 pub struct Engine {
     grammar: Arc<Grammar>,
     keep_text: bool,
-}
-
-/// One input of a batch: a path to read, or a path that could not even be listed.
-#[derive(Debug, Clone)]
-pub struct Input {
-    /// The path as given or as found walking a directory.
-    pub path: PathBuf,
-    /// Set when walking the directory failed at this path (a loop, a permission error).
-    /// `(diagnostic code, message)`; boxed, as it is rare and the list of a big archive is long.
-    pub walk_error: Option<Box<(String, String)>>,
-}
-
-impl Input {
-    /// An input read from `path`.
-    pub fn file(path: impl Into<PathBuf>) -> Input {
-        Input { path: path.into(), walk_error: None }
-    }
 }
 
 impl Engine {
@@ -174,7 +158,11 @@ impl Engine {
     /// Convert `inputs` in parallel on the current rayon pool and hand each record to `sink` in
     /// input order, as soon as it and every record before it are done. Memory stays bounded: at
     /// most a window of records waits for an earlier one, whatever the number of inputs.
-    pub fn convert_all<F: FnMut(Record) + Send>(&self, inputs: &[Input], mut sink: F) {
+    pub fn convert_all<I, F>(&self, inputs: &I, mut sink: F)
+    where
+        I: Inputs + ?Sized,
+        F: FnMut(Record) + Send,
+    {
         let never: Result<(), std::convert::Infallible> = self.try_convert_all(inputs, |record| {
             sink(record);
             Ok(())
@@ -188,8 +176,9 @@ impl Engine {
     ///
     /// # Errors
     /// The first error `sink` returns.
-    pub fn try_convert_all<E, F>(&self, inputs: &[Input], mut sink: F) -> Result<(), E>
+    pub fn try_convert_all<I, E, F>(&self, inputs: &I, mut sink: F) -> Result<(), E>
     where
+        I: Inputs + ?Sized,
         E: Send,
         F: FnMut(Record) -> Result<(), E> + Send,
     {
@@ -204,8 +193,9 @@ impl Engine {
     ///
     /// # Errors
     /// The first error `sink` returns.
-    pub fn try_convert_all_timed<E, F>(&self, inputs: &[Input], sink: F) -> Result<(), E>
+    pub fn try_convert_all_timed<I, E, F>(&self, inputs: &I, sink: F) -> Result<(), E>
     where
+        I: Inputs + ?Sized,
         E: Send,
         F: FnMut(Record, StageTimes) -> Result<(), E> + Send,
     {
@@ -215,7 +205,7 @@ impl Engine {
             for _ in 0..workers {
                 scope.spawn(|_| {
                     while let Some(i) = run.take(inputs.len()) {
-                        let done = self.convert_input_timed(&inputs[i]);
+                        let done = self.convert_input_timed(inputs.get(i));
                         run.finish(i, done);
                     }
                 });
@@ -224,18 +214,18 @@ impl Engine {
         run.into_result()
     }
 
-    /// Convert one [`Input`].
-    pub fn convert_input(&self, input: &Input) -> Record {
+    /// Convert one input of a batch (see [`Input::as_ref`](crate::Input::as_ref)).
+    pub fn convert_input(&self, input: InputRef<'_>) -> Record {
         self.convert_input_timed(input).0
     }
 
-    fn convert_input_timed(&self, input: &Input) -> (Record, StageTimes) {
-        match input.walk_error.as_deref() {
+    fn convert_input_timed(&self, input: InputRef<'_>) -> (Record, StageTimes) {
+        match input.walk_error {
             Some((code, message)) => {
                 let source = empty_source(&input.path.to_string_lossy());
                 (failed(source, code, message.clone()), StageTimes::default())
             }
-            None => self.convert_file_timed(&input.path),
+            None => self.convert_file_timed(input.path),
         }
     }
 
@@ -424,54 +414,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Expand `args` into the sorted list of inputs: files as given, directories walked
-/// recursively (following links, with loops reported as failed inputs, not followed forever).
-/// Pipes, sockets and devices met in a walk become failed inputs (`io.not_a_file`) rather than
-/// reads that may never end.
-pub fn expand_paths(args: &[PathBuf]) -> Vec<Input> {
-    let mut inputs = Vec::new();
-    for arg in args {
-        if !arg.is_dir() {
-            inputs.push(Input::file(arg.clone()));
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(arg).follow_links(true) {
-            match entry {
-                Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) if e.file_type().is_file() => {
-                    let mut path = e.into_path();
-                    path.shrink_to_fit();
-                    inputs.push(Input::file(path));
-                }
-                // A named pipe, socket or device found in a folder: reading it could block
-                // forever. Given by name on the command line (`<(…)`, /dev/stdin) it is read.
-                Ok(e) => {
-                    let message = format!("{}: not a regular file (a pipe, socket or device)", e.path().display());
-                    inputs.push(Input {
-                        path: e.into_path(),
-                        walk_error: Some(Box::new(("io.not_a_file".to_owned(), message))),
-                    });
-                }
-                Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| arg.clone());
-                    // The same codes as a failed read: a dangling link is `io.not_found` either way.
-                    let code = match e.io_error().map(std::io::Error::kind) {
-                        _ if e.loop_ancestor().is_some() => "io.directory_loop",
-                        Some(std::io::ErrorKind::NotFound) => "io.not_found",
-                        Some(std::io::ErrorKind::PermissionDenied) => "io.permission_denied",
-                        _ => "io.walk_error",
-                    };
-                    inputs.push(Input { path, walk_error: Some(Box::new((code.to_owned(), e.to_string()))) });
-                }
-            }
-        }
-    }
-    inputs.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
-    inputs.dedup_by(|a, b| a.path == b.path && a.walk_error.is_none() && b.walk_error.is_none());
-    inputs.shrink_to_fit();
-    inputs
-}
-
 /// The source of a record for `bytes` read from `path`, before decoding tells more.
 fn new_source(path: &str, bytes: &[u8]) -> Source {
     Source {
@@ -598,7 +540,8 @@ mod tests {
 
     #[test]
     fn every_input_comes_out_once_in_order_on_many_threads() {
-        let inputs: Vec<Input> = (0..300).map(|i| Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
+        let inputs: Vec<crate::Input> =
+            (0..300).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
         let engine = Engine::new().unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let mut seen = Vec::new();

@@ -31,6 +31,7 @@ mod engine;
 pub mod error;
 pub mod extract;
 pub mod grammar;
+mod inputs;
 pub mod layout;
 pub mod model;
 pub mod normalize;
@@ -41,9 +42,10 @@ mod text;
 /// fields are short (section paths, units, dates, agency names), and a big input's records
 /// hold millions of them; it derefs to `str` and serializes as a string.
 pub use compact_str::CompactString;
-pub use engine::{Engine, Input, StageTimes, expand_paths};
+pub use engine::{Engine, StageTimes};
 pub use error::{Error, GrammarError};
 pub use grammar::Grammar;
+pub use inputs::{Input, InputList, InputRef, Inputs, expand_paths};
 pub use model::{
     Agency, Budget, Citation, Diagnostic, Document, Encoding, Format, Record, Responsibility, Section, Severity,
     Signer, Source, Span, Status, Table, Target, Task, Timeline,

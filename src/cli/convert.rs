@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vanban::{Engine, Input};
+use vanban::{Engine, InputList, Inputs};
 
 use super::args::ConvertArgs;
 use super::stats::Stats;
@@ -125,7 +125,7 @@ impl Output {
 
 /// Drop the output file from `inputs` when a folder walk found it: it was just truncated, and
 /// reading it while writing it would make the output depend on timing.
-fn skip_output_file(inputs: &mut Vec<Input>, output: &Path, quiet: bool) {
+fn skip_output_file(inputs: &mut InputList, output: &Path, quiet: bool) {
     let Ok(output) = output.canonicalize() else { return };
     inputs.retain(|input| {
         let same = input.walk_error.is_none() && input.path.canonicalize().is_ok_and(|p| p == output);

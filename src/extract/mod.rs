@@ -17,6 +17,7 @@ mod targets;
 mod tasks;
 mod timeline;
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
@@ -205,9 +206,14 @@ pub fn extract_with_diagnostics(
 /// "PHÓ CHỦ TỊCH" -> "Phó chủ tịch": the first letter upper case, the rest lower case; words
 /// that were not all capitals keep their case.
 pub(crate) fn sentence_case(s: &str) -> String {
+    sentence_case_cow(s).into_owned()
+}
+
+/// [`sentence_case`], borrowing `s` (trimmed) when it is not all capitals, as most text is not.
+pub(crate) fn sentence_case_cow(s: &str) -> Cow<'_, str> {
     let s = s.trim();
     if !crate::text::is_upper(s) {
-        return s.to_owned();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
@@ -217,5 +223,49 @@ pub(crate) fn sentence_case(s: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// The byte offset in `s` of what is byte `low_at` of `to_lower(s)`; `None` when that falls
+/// inside the lower case of one char. Lower-casing keeps the byte length of most letters (all
+/// of Vietnamese), not of all ("İ" grows by a byte): an offset found in the lower case must be
+/// carried back before it cuts the original.
+pub(crate) fn offset_before_lowering(s: &str, low_at: usize) -> Option<usize> {
+    let mut low = 0;
+    for (at, c) in s.char_indices() {
+        if low == low_at {
+            return Some(at);
+        }
+        if low > low_at {
+            return None;
+        }
+        // Σ lower-cases to σ or ς by its context: both two bytes, as σ.
+        low += crate::text::lower_fast(c).map_or_else(|| c.to_lowercase().map(char::len_utf8).sum(), char::len_utf8);
+    }
+    (low == low_at).then_some(s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_carried_back_from_the_lower_case() {
+        for s in ["Bộ Công an có trách nhiệm", "İSTANBUL có", "ΣΑΣ x", "", "K\u{212a}x"] {
+            let low = crate::text::to_lower(s);
+            let mut expected = Vec::new();
+            for (at, c) in s.char_indices() {
+                let before = crate::text::to_lower(&s[..at]).len();
+                expected.push((before, at));
+                let _ = c;
+            }
+            expected.push((low.len(), s.len()));
+            for (low_at, at) in expected {
+                assert_eq!(offset_before_lowering(s, low_at), Some(at), "{s:?} at {low_at}");
+            }
+        }
+        // Inside the lower case of "İ" ("i̇", three bytes).
+        assert_eq!(offset_before_lowering("İx", 1), None);
+        assert_eq!(offset_before_lowering("İx", 3), Some(2));
+    }
 }

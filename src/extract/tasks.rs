@@ -138,7 +138,7 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l s
 }
 
 /// Whether a line may start with a task label, asked before lower-casing the line.
-struct LabelStarts<'g> {
+pub(super) struct LabelStarts<'g> {
     labels: &'g [(TaskField, String)],
     /// Bytes of the longest label.
     longest: usize,
@@ -147,7 +147,7 @@ struct LabelStarts<'g> {
 }
 
 impl<'g> LabelStarts<'g> {
-    fn new(labels: &'g [(TaskField, String)]) -> Self {
+    pub(super) fn new(labels: &'g [(TaskField, String)]) -> Self {
         let longest = labels.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
         let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
         LabelStarts { labels, longest, sigma }
@@ -157,7 +157,7 @@ impl<'g> LabelStarts<'g> {
     /// is lower-cased char by char, as far as the longest label reaches; that differs from the
     /// whole-string lower case only at "Σ" (σ or ς by its context), so labels holding either
     /// give every line the benefit of the doubt.
-    fn may_start(&self, s: &str) -> bool {
+    pub(super) fn may_start(&self, s: &str) -> bool {
         if self.sigma {
             return true;
         }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use serde::Deserialize;
 
 use crate::error::GrammarError;
@@ -24,7 +25,7 @@ pub(crate) struct Labels {
     pub(crate) task_fields: Vec<(TaskField, String)>,
     pub(crate) lead_cue: String,
     /// Finds `lead_cue` in any case: a cheap test before a line is lower-cased.
-    pub(crate) lead_cue_finder: regex::Regex,
+    pub(crate) lead_cue_finder: Caseless,
     pub(crate) assign_cues: Vec<String>,
     /// Lower case.
     pub(crate) passive_subject_ends: Vec<String>,
@@ -80,6 +81,49 @@ impl TitlePattern {
         }
         // (Most headings match no pattern: is_match spares them the capture slots.)
         self.re.is_match(s).then(|| self.re.captures(s)).flatten()
+    }
+}
+
+/// Finds a phrase in any case, as the regex `(?i:phrase)` does (every char stands for its
+/// simple case folds). When the spellings are few, they are searched for as plain strings
+/// (aho-corasick): the regex engine does not extract that many literals, and falls back to
+/// scanning every byte with its automaton.
+#[derive(Debug, Clone)]
+pub(crate) struct Caseless {
+    spellings: Option<aho_corasick::AhoCorasick>,
+    re: regex::Regex,
+}
+
+/// Most spellings searched for as strings.
+const MAX_SPELLINGS: usize = 256;
+
+impl Caseless {
+    fn new(file: &str, what: &str, phrase: &str) -> Result<Self, GrammarError> {
+        let re = super::compile_regex(file, what, &format!("(?i:{})", regex::escape(phrase)), false)?;
+        let mut spellings = vec![String::new()];
+        for c in phrase.chars() {
+            let mut class = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+            class.case_fold_simple();
+            let forms: Vec<char> = class.iter().flat_map(|r| r.start()..=r.end()).collect();
+            if spellings.len() * forms.len() > MAX_SPELLINGS {
+                return Ok(Caseless { spellings: None, re });
+            }
+            spellings = spellings.iter().flat_map(|s| forms.iter().map(move |f| format!("{s}{f}"))).collect();
+        }
+        let spellings = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&spellings)
+            .ok()
+            .filter(|_| !phrase.is_empty());
+        Ok(Caseless { spellings, re })
+    }
+
+    /// `(start, end)` of the matches in `hay`, leftmost first, not overlapping.
+    pub(crate) fn find_all(&self, hay: &str) -> Vec<(usize, usize)> {
+        match &self.spellings {
+            Some(ac) => ac.find_iter(hay).map(|m| (m.start(), m.end())).collect(),
+            None => self.re.find_iter(hay).map(|m| (m.start(), m.end())).collect(),
+        }
     }
 }
 
@@ -147,7 +191,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
     let mut positions: Vec<(String, String)> = f.positions.into_iter().collect();
     positions.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
     let lead_cue = f.lead_cue.trim().to_lowercase();
-    let lead_cue_finder = super::compile_regex(file, "lead_cue", &format!("(?i:{})", regex::escape(&lead_cue)), false)?;
+    let lead_cue_finder = Caseless::new(file, "lead_cue", &lead_cue)?;
     let responsibility_verbs = lower(f.responsibility_verbs);
     let verbs: Vec<String> = responsibility_verbs.iter().map(|v| regex::escape(&format!(" {v}"))).collect();
     let responsibility_verb_finder =
@@ -175,6 +219,20 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caseless_phrases_are_found_as_the_regex_finds_them() {
+        let cue = Caseless::new("t", "t", "chủ trì").expect("compiles");
+        assert!(cue.spellings.is_some());
+        let hay = "Sở X CHỦ TRÌ, Chủ Trì; chủ trìnhx cHủ tRì chủ  trì \u{212a}";
+        let re = regex::Regex::new("(?i:chủ trì)").expect("regex");
+        let expected: Vec<(usize, usize)> = re.find_iter(hay).map(|m| (m.start(), m.end())).collect();
+        assert_eq!(cue.find_all(hay), expected);
+        assert_eq!(expected.len(), 4);
+        // The Kelvin sign is a spelling of "k".
+        let k = Caseless::new("t", "t", "kế").expect("compiles");
+        assert_eq!(k.find_all("\u{212a}Ế"), [(0, 6)]);
+    }
 
     #[test]
     fn title_patterns_know_their_first_bytes() {

@@ -49,23 +49,13 @@ impl<'g> AgencyMatcher<'g> {
 
     /// The member texts of a list of agencies, as printed.
     pub(crate) fn split_text<'t>(&self, text: &'t str) -> Vec<&'t str> {
-        let mut out = Vec::new();
-        for part in clean(text).split(';') {
-            let mut start = 0;
-            for (comma, _) in part.match_indices(',') {
-                let left = part[start..comma].trim();
-                let right = part[comma + 1..].trim_start();
-                if self.is_complete(left) && self.starts_agency(right) {
-                    out.push(left);
-                    start = comma + 1;
-                }
-            }
-            let last = clean(&part[start..]);
-            if !last.is_empty() {
-                out.push(last);
-            }
-        }
-        out.into_iter().map(clean).filter(|s| !s.is_empty()).collect()
+        self.parts(text).collect()
+    }
+
+    /// [`AgencyMatcher::split_text`] one member at a time: a caller that gives up at the first
+    /// member that is no agency does not pay for the comma decisions of the rest.
+    fn parts<'t>(&self, text: &'t str) -> Parts<'g, 't> {
+        Parts { matcher: *self, pieces: clean(text).split(';'), piece: None, start: 0, from: 0 }
     }
 
     /// `text` starts like an agency name: a head word or a collective.
@@ -85,6 +75,13 @@ impl<'g> AgencyMatcher<'g> {
         (self.gaz.is_collective(text) && words >= 3) || self.gaz.lookup(text).is_some()
     }
 
+    /// False when no list of agencies cut from the start of `text` (before a `,` `;` `.` `:` or
+    /// white space) can pass [`AgencyMatcher::is_agency_list`]: a cheap test on the first word
+    /// (see [`Gazetteer::may_start_agency`]).
+    pub(crate) fn may_start_list(&self, text: &str) -> bool {
+        self.gaz.may_start_agency(text)
+    }
+
     /// `text` is nothing but a list of agencies (a heading such as "3. Sở Kế hoạch và Đầu tư,
     /// Sở Tài chính"), not a sentence about them.
     pub(crate) fn is_agency_list(&self, text: &str, not_names: &[String]) -> bool {
@@ -93,13 +90,67 @@ impl<'g> AgencyMatcher<'g> {
         if text.is_empty() || (text.len() > 240 && (text.len() > 4 * 240 || text.chars().count() > 240)) {
             return false;
         }
+        let member = |p: &str| self.starts_agency(p) && p.split_whitespace().count() <= 28 && !p.contains(". ");
+        // Most headings are no list at all: their first member already fails, so that is asked
+        // before the whole text is lower-cased and the other members are split off.
+        let mut parts = self.parts(text);
+        if !parts.next().is_some_and(member) {
+            return false;
+        }
         let low = to_lower(text);
         if not_names.iter().any(|w| low.contains(w.as_str())) {
             return false;
         }
-        let parts = self.split_text(text);
-        !parts.is_empty()
-            && parts.iter().all(|p| self.starts_agency(p) && p.split_whitespace().count() <= 28 && !p.contains(". "))
+        parts.all(member)
+    }
+}
+
+/// The members of a list of agencies, split off one at a time (see
+/// [`AgencyMatcher::split_text`]).
+struct Parts<'g, 't> {
+    matcher: AgencyMatcher<'g>,
+    /// The `;` pieces not yet started.
+    pieces: std::str::Split<'t, char>,
+    /// The `;` piece being split on commas.
+    piece: Option<&'t str>,
+    /// Where the next member of `piece` starts.
+    start: usize,
+    /// Where to look for the next comma of `piece`.
+    from: usize,
+}
+
+impl<'t> Iterator for Parts<'_, 't> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        loop {
+            let Some(part) = self.piece else {
+                self.piece = Some(self.pieces.next()?);
+                (self.start, self.from) = (0, 0);
+                continue;
+            };
+            // A comma ends a member where a complete name stops and a new one starts.
+            while let Some(rel) = part[self.from..].find(',') {
+                let comma = self.from + rel;
+                self.from = comma + 1;
+                let left = part[self.start..comma].trim();
+                let right = part[comma + 1..].trim_start();
+                if self.matcher.is_complete(left) && self.matcher.starts_agency(right) {
+                    self.start = comma + 1;
+                    let member = clean(left);
+                    if !member.is_empty() {
+                        return Some(member);
+                    }
+                }
+            }
+            self.piece = None;
+            // (`clean` is not idempotent: "- \t- Sở" takes two.)
+            let last = clean(&part[self.start..]);
+            let member = clean(last);
+            if !member.is_empty() {
+                return Some(member);
+            }
+        }
     }
 }
 
@@ -159,6 +210,89 @@ mod tests {
                 "Chủ tịch UBND các huyện, thị xã, thành phố và các đơn vị có liên quan"
             ]
         );
+    }
+
+    /// The splitting and list test as first written: every member split off, then tested.
+    fn split_text_plain<'t>(m: &AgencyMatcher<'_>, text: &'t str) -> Vec<&'t str> {
+        let mut out = Vec::new();
+        for part in clean(text).split(';') {
+            let mut start = 0;
+            for (comma, _) in part.match_indices(',') {
+                let left = part[start..comma].trim();
+                let right = part[comma + 1..].trim_start();
+                if m.is_complete(left) && m.starts_agency(right) {
+                    out.push(left);
+                    start = comma + 1;
+                }
+            }
+            let last = clean(&part[start..]);
+            if !last.is_empty() {
+                out.push(last);
+            }
+        }
+        out.into_iter().map(clean).filter(|s| !s.is_empty()).collect()
+    }
+
+    fn is_agency_list_plain(m: &AgencyMatcher<'_>, text: &str, not_names: &[String]) -> bool {
+        let text = clean(text);
+        if text.is_empty() || text.chars().count() > 240 {
+            return false;
+        }
+        let low = to_lower(text);
+        if not_names.iter().any(|w| low.contains(w.as_str())) {
+            return false;
+        }
+        let parts = split_text_plain(m, text);
+        !parts.is_empty()
+            && parts.iter().all(|p| m.starts_agency(p) && p.split_whitespace().count() <= 28 && !p.contains(". "))
+    }
+
+    static GRAMMAR: std::sync::LazyLock<Grammar> = std::sync::LazyLock::new(|| Grammar::embedded().unwrap());
+
+    proptest::proptest! {
+        #[test]
+        fn lazy_splitting_agrees_with_the_plain_one(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Sở", "SỞ", "Tài chính", "Công Thương", "UBND", "tỉnh", "các", "Các", "huyện", "thị xã",
+                "cơ quan", "Trung tâm", "Xúc tiến", "và", "chủ trì", "Mục tiêu", ",", ", ", ";", "; ", " ",
+                "-", "\t", ".", ". ", ":", "Bộ Nội vụ", "Văn phòng", "x",
+            ]), 0..16),
+        ) {
+            let g = &*GRAMMAR;
+            let m = AgencyMatcher::new(g);
+            let s: String = parts.concat();
+            proptest::prop_assert_eq!(m.split_text(&s), split_text_plain(&m, &s));
+            let not = &g.labels.not_agency_words;
+            proptest::prop_assert_eq!(m.is_agency_list(&s, not), is_agency_list_plain(&m, &s, not));
+        }
+    }
+
+    proptest::proptest! {
+        /// `may_start_list` turns down only text none of whose cuts is a list or starts an
+        /// agency.
+        #[test]
+        fn a_list_cut_from_the_start_may_start_one(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Sở", "SỞ", "Tài chính", "Công Thương", "UBND", "tỉnh", "các", "Các", "huyện", "thị xã",
+                "cơ quan", "Trung tâm", "VH,TT&DL", "VH", "và", "có trách nhiệm", "Mục tiêu", ",", ", ", ";",
+                " ", ".", ": ", "Bộ Nội vụ", "Ủy", "ban nhân dân", "Văn phòng", "x", "Ban", "Bảo", "(",
+            ]), 1..12),
+        ) {
+            let g = &*GRAMMAR;
+            let m = AgencyMatcher::new(g);
+            let s: String = parts.concat();
+            if !m.may_start_list(&s) {
+                let not = &g.labels.not_agency_words;
+                let cuts = s.char_indices().filter(|&(_, c)| matches!(c, ',' | ';' | '.' | ':') || c.is_whitespace());
+                for k in cuts.map(|(k, _)| k).chain([s.len()]) {
+                    let cut = &s[..k];
+                    proptest::prop_assert!(!m.is_agency_list(cut, not), "{:?}", cut);
+                    if let Some(first) = m.split_text(cut).first() {
+                        proptest::prop_assert!(!m.starts_agency(first), "{:?}", cut);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod targets;
 mod tasks;
 mod timeline;
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
@@ -39,6 +40,8 @@ pub(crate) struct DocContext<'a> {
     /// The agencies heading each section of `flat` when it is a responsibility block, worked
     /// out once: tasks and responsibilities both ask about every section, the latter twice.
     blocks: OnceCell<Vec<Option<Vec<String>>>>,
+    /// [`DocContext::section_at`]'s map, made at its first call.
+    all_sections: OnceCell<SectionMap<'a>>,
 }
 
 impl<'a> DocContext<'a> {
@@ -52,7 +55,7 @@ impl<'a> DocContext<'a> {
         let mut flat = Vec::new();
         walk(&mut flat, &doc.sections);
         let index = flat.iter().enumerate().map(|(i, &s)| (s as *const Section, i)).collect();
-        DocContext { layout, doc, g, flat, index, blocks: OnceCell::new() }
+        DocContext { layout, doc, g, flat, index, blocks: OnceCell::new(), all_sections: OnceCell::new() }
     }
 
     /// The agencies heading section `s` (a section of this document) when it is a
@@ -105,19 +108,14 @@ impl<'a> DocContext<'a> {
 
     /// The path of the innermost section holding byte `offset`, or "" outside every section.
     pub(crate) fn section_at(&self, offset: usize) -> &'a str {
-        self.section_holding(offset, |_| true).map_or("", |s| s.path.as_str())
+        let map = self.all_sections.get_or_init(|| self.section_map(|_| true));
+        map.holding(offset).map_or("", |s| s.path.as_str())
     }
 
-    /// The innermost section holding byte `offset` that `keep` accepts.
-    pub(crate) fn section_holding(&self, offset: usize, keep: impl Fn(&Section) -> bool) -> Option<&'a Section> {
-        let mut best: Option<&'a Section> = None;
-        for &s in &self.flat {
-            let inside = s.span.start <= offset && offset < s.span.end.max(s.span.start + 1);
-            if inside && keep(s) && best.is_none_or(|b| s.level >= b.level) {
-                best = Some(s);
-            }
-        }
-        best
+    /// Which section (of those `keep` accepts) holds each offset, for a caller that asks about
+    /// many: see [`SectionMap`].
+    pub(crate) fn section_map(&self, keep: impl Fn(&Section) -> bool) -> SectionMap<'a> {
+        SectionMap::new(self.flat.iter().copied().filter(|s| keep(s)))
     }
 
     /// Every section in pre-order.
@@ -129,6 +127,57 @@ impl<'a> DocContext<'a> {
     pub(crate) fn after_body(&self, offset: usize) -> bool {
         let body = self.body_lines();
         body.end < self.layout.lines.len() && offset >= self.layout.lines[body.end].span.start
+    }
+}
+
+/// The innermost section holding a byte offset: the deepest of the sections whose span holds
+/// it (an empty span holds its start), the last in pre-order among equals. Asking every
+/// section about every line is quadratic in a big document: the answer only changes where a
+/// span starts or ends, so it is worked out once for each stretch between those, and looked
+/// up by binary search.
+pub(crate) struct SectionMap<'a> {
+    /// Where each stretch starts, in order; a stretch runs to the next start.
+    starts: Vec<usize>,
+    /// The innermost section of each stretch.
+    innermost: Vec<Option<&'a Section>>,
+}
+
+impl<'a> SectionMap<'a> {
+    /// The map of `sections`, given in pre-order.
+    fn new(sections: impl Iterator<Item = &'a Section>) -> Self {
+        let sections: Vec<&'a Section> = sections.collect();
+        // What a section holds: an empty span its start.
+        let end = |s: &Section| s.span.end.max(s.span.start + 1);
+        let mut starts: Vec<usize> = sections.iter().flat_map(|s| [s.span.start, end(s)]).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        // Pre-order positions by start.
+        let mut by_start: Vec<usize> = (0..sections.len()).collect();
+        by_start.sort_by_key(|&i| sections[i].span.start);
+        // The sections open at a stretch, deepest then latest on top; one that has ended is
+        // dropped when it comes to the top.
+        let mut open = std::collections::BinaryHeap::new();
+        let mut next = 0;
+        let mut innermost = Vec::with_capacity(starts.len());
+        for &at in &starts {
+            while let Some(&i) = by_start.get(next)
+                && sections[i].span.start <= at
+            {
+                open.push((sections[i].level, i));
+                next += 1;
+            }
+            while open.peek().is_some_and(|&(_, i)| end(sections[i]) <= at) {
+                open.pop();
+            }
+            innermost.push(open.peek().map(|&(_, i)| sections[i]));
+        }
+        SectionMap { starts, innermost }
+    }
+
+    /// The innermost section holding byte `offset`.
+    pub(crate) fn holding(&self, offset: usize) -> Option<&'a Section> {
+        let stretch = self.starts.partition_point(|&s| s <= offset).checked_sub(1)?;
+        self.innermost[stretch]
     }
 }
 
@@ -205,9 +254,14 @@ pub fn extract_with_diagnostics(
 /// "PHÓ CHỦ TỊCH" -> "Phó chủ tịch": the first letter upper case, the rest lower case; words
 /// that were not all capitals keep their case.
 pub(crate) fn sentence_case(s: &str) -> String {
+    sentence_case_cow(s).into_owned()
+}
+
+/// [`sentence_case`], borrowing `s` (trimmed) when it is not all capitals, as most text is not.
+pub(crate) fn sentence_case_cow(s: &str) -> Cow<'_, str> {
     let s = s.trim();
     if !crate::text::is_upper(s) {
-        return s.to_owned();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
@@ -217,5 +271,87 @@ pub(crate) fn sentence_case(s: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// The byte offset in `s` of what is byte `low_at` of `to_lower(s)`; `None` when that falls
+/// inside the lower case of one char. Lower-casing keeps the byte length of most letters (all
+/// of Vietnamese), not of all ("İ" grows by a byte): an offset found in the lower case must be
+/// carried back before it cuts the original.
+pub(crate) fn offset_before_lowering(s: &str, low_at: usize) -> Option<usize> {
+    let mut low = 0;
+    for (at, c) in s.char_indices() {
+        if low == low_at {
+            return Some(at);
+        }
+        if low > low_at {
+            return None;
+        }
+        // Σ lower-cases to σ or ς by its context: both two bytes, as σ.
+        low += crate::text::lower_fast(c).map_or_else(|| c.to_lowercase().map(char::len_utf8).sum(), char::len_utf8);
+    }
+    (low == low_at).then_some(s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The innermost section as first written: every section asked.
+    fn holding_plain(sections: &[Section], offset: usize) -> Option<&Section> {
+        let mut best: Option<&Section> = None;
+        for s in sections {
+            let inside = s.span.start <= offset && offset < s.span.end.max(s.span.start + 1);
+            if inside && best.is_none_or(|b| s.level >= b.level) {
+                best = Some(s);
+            }
+        }
+        best
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_section_map_agrees_with_asking_every_section(
+            spans in proptest::collection::vec((0usize..40, 0usize..12, 1u32..4), 0..12),
+        ) {
+            let sections: Vec<Section> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, &(start, len, level))| Section {
+                    marker: "".into(),
+                    scheme: "".into(),
+                    path: i.to_string().into(),
+                    level,
+                    title: "".into(),
+                    span: Span::new(start, start + len),
+                    children: Vec::new(),
+                })
+                .collect();
+            let map = SectionMap::new(sections.iter());
+            for offset in 0..60 {
+                let got = map.holding(offset).map(|s| s.path.as_str());
+                proptest::prop_assert_eq!(got, holding_plain(&sections, offset).map(|s| s.path.as_str()), "at {}", offset);
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_carried_back_from_the_lower_case() {
+        for s in ["Bộ Công an có trách nhiệm", "İSTANBUL có", "ΣΑΣ x", "", "K\u{212a}x"] {
+            let low = crate::text::to_lower(s);
+            let mut expected = Vec::new();
+            for (at, c) in s.char_indices() {
+                let before = crate::text::to_lower(&s[..at]).len();
+                expected.push((before, at));
+                let _ = c;
+            }
+            expected.push((low.len(), s.len()));
+            for (low_at, at) in expected {
+                assert_eq!(offset_before_lowering(s, low_at), Some(at), "{s:?} at {low_at}");
+            }
+        }
+        // Inside the lower case of "İ" ("i̇", three bytes).
+        assert_eq!(offset_before_lowering("İx", 1), None);
+        assert_eq!(offset_before_lowering("İx", 3), Some(2));
+    }
 }

@@ -7,7 +7,8 @@
 //! one responsibility per agency, with the same duties.
 
 use super::agencies::clean;
-use super::{AgencyMatcher, DocContext, sentence_case};
+use super::tasks::LabelStarts;
+use super::{AgencyMatcher, DocContext, offset_before_lowering, sentence_case_cow};
 use memchr::memmem;
 
 use crate::grammar::Grammar;
@@ -56,6 +57,8 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
 /// What [`block_agencies`] looks for in every heading, made ready once per document.
 pub(super) struct HeadingCues<'g> {
     agencies: AgencyMatcher<'g>,
+    /// Whether a heading may open with a task field label.
+    task_labels: LabelStarts<'g>,
     /// " có trách nhiệm" …: a duty verb after the agency.
     verbs: Vec<memmem::Finder<'static>>,
 }
@@ -64,42 +67,63 @@ impl<'g> HeadingCues<'g> {
     pub(super) fn new(g: &'g Grammar) -> Self {
         let verbs =
             g.labels.responsibility_verbs.iter().map(|v| memmem::Finder::new(&format!(" {v}")).into_owned()).collect();
-        HeadingCues { agencies: AgencyMatcher::new(g), verbs }
+        HeadingCues { agencies: AgencyMatcher::new(g), task_labels: LabelStarts::new(&g.labels.task_fields), verbs }
     }
 }
 
 /// The agencies a section's heading names, if it is a responsibility block. Ask
 /// [`DocContext::block_heads`], which remembers the answer.
+///
+/// Every section's heading is asked, and most are no block: the tests are ordered so that
+/// those are turned down early, without lower-casing, splitting or looking up the heading.
 pub(super) fn block_agencies(cx: &DocContext<'_>, s: &Section, cues: &HeadingCues<'_>) -> Option<Vec<String>> {
+    let title = sentence_case_cow(clean(&s.title));
+    let title = title.as_ref();
+    let heads = heading_agencies(cx, s, cues, title)?;
+    // "b) Cơ quan phối hợp: …" is a task field, not an agency heading.
+    if cues.task_labels.may_start(title) {
+        let low = to_lower(title);
+        if cx.g.labels.task_fields.iter().any(|(_, l)| low.starts_with(l.as_str())) {
+            return None;
+        }
+    }
+    Some(heads.into_iter().map(str::to_owned).collect())
+}
+
+/// [`block_agencies`] before the task field test.
+fn heading_agencies<'t>(
+    cx: &DocContext<'_>,
+    s: &Section,
+    cues: &HeadingCues<'_>,
+    title: &'t str,
+) -> Option<Vec<&'t str>> {
     let labels = &cx.g.labels;
     let agencies = &cues.agencies;
-    let title = sentence_case(clean(&s.title));
-    let low = to_lower(&title);
-    // "b) Cơ quan phối hợp: …" is a task field, not an agency heading.
-    if labels.task_fields.iter().any(|(_, l)| low.starts_with(l.as_str())) {
-        return None;
+    if let Some(c) = labels.responsibility_title_patterns.iter().find_map(|p| p.captures(title)) {
+        let rest = clean(c.name("agency").map_or("", |m| m.as_str()));
+        return agencies.starts_agency(rest).then(|| agencies.split_text(rest));
     }
-    // (Most headings match no pattern: is_match spares them the capture slots.)
-    if let Some(c) = labels
-        .responsibility_title_patterns
-        .iter()
-        .find_map(|p| p.is_match(&title).then(|| p.captures(&title)).flatten())
-    {
-        let rest = clean(&c["agency"]);
-        return agencies
-            .starts_agency(rest)
-            .then(|| agencies.split_text(rest).into_iter().map(str::to_owned).collect());
+    // Both the bare list and the subject before a duty verb are lists cut from the start of the
+    // heading.
+    if !agencies.may_start_list(title) {
+        return None;
     }
     // A bare list of agencies heads a block only when the block states duties (a lettered point
     // that only names office holders does not).
-    if has_duties(cx, s) && agencies.is_agency_list(&title, &labels.not_agency_words) {
-        return Some(agencies.split_text(&title).into_iter().map(str::to_owned).collect());
+    if agencies.is_agency_list(title, &labels.not_agency_words) && has_duties(cx, s) {
+        return Some(agencies.split_text(title));
     }
+    if !labels.responsibility_verb_finder.is_match(title) {
+        return None;
+    }
+    let low = to_lower(title);
     for verb in &cues.verbs {
-        if let Some(at) = verb.find(low.as_bytes()) {
+        if let Some(at) = verb.find(low.as_bytes())
+            && let Some(at) = offset_before_lowering(title, at)
+        {
             let subject = clean(&title[..at]);
             if agencies.is_agency_list(subject, &labels.not_agency_words) {
-                return Some(agencies.split_text(subject).into_iter().map(str::to_owned).collect());
+                return Some(agencies.split_text(subject));
             }
         }
     }
@@ -138,4 +162,20 @@ fn strip_marker(line: &str) -> &str {
         return line[c.len_utf8() + 1..].trim_start();
     }
     line.trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Engine;
+
+    #[test]
+    fn a_verb_found_in_the_lower_case_cuts_the_heading_where_it_stands() {
+        // "İ" lower-cases to three bytes: the subject ends where the verb starts in the heading,
+        // not at the verb's offset in the lower case (inside "ó", which panicked).
+        let text = "KẾ HOẠCH\nThử\n\nI. TỔ CHỨC THỰC HIỆN\n\n1. Sở Tài chính İİİ có trách nhiệm bố trí kinh phí:\n\na) Bố trí kinh phí.\n";
+        let record = Engine::new().unwrap().convert_bytes("t.txt", text.as_bytes());
+        let found: Vec<(&str, &str)> =
+            record.documents[0].responsibilities.iter().map(|r| (r.section.as_str(), r.agency.text.as_str())).collect();
+        assert_eq!(found, [("I/1", "Sở Tài chính İİİ")]);
+    }
 }

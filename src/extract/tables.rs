@@ -544,7 +544,7 @@ impl Model<'_> {
     }
 
     /// Score of a try: column `c` gets cell `cand[c]` of `row` (or an empty cell). The fit of
-    /// the cells (`fit`, from [`RowCells::fit`]), minus the sums it satisfies, plus the sums it
+    /// the cells (`fit`, summed left to right), minus the sums it satisfies, plus the sums it
     /// breaks, plus tiny preferences for missing cells in runs of empty cells and for the row
     /// as printed. Lower is better.
     fn score(&self, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> f64 {
@@ -609,7 +609,9 @@ impl<'c> RowCells<'c> {
         self.cost[k * self.ncols + c]
     }
 
-    /// How badly the cells of a try fit their columns.
+    /// How badly the cells of a try fit their columns ([`Search::walk`] sums it column by
+    /// column, in the same order).
+    #[cfg(test)]
     fn fit(&self, cand: &[Option<usize>]) -> f64 {
         cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| self.cost(k, c))).sum()
     }
@@ -817,13 +819,7 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
             return cells;
         }
         let row = RowCells::new(model, cells);
-        let mut best = Best::default();
-        let mut tries = GapTries::new(n, cells.len());
-        for_each_combination(n, d, |gaps| {
-            let fit = tries.update(&row, gaps);
-            best.offer(model, &row, &tries.cand, fit);
-        });
-        return best.build(model, &row);
+        return build_try(model, &row, best_try(model, &row, Tries::Gaps));
     }
     // Too many cells: drop empty ones.
     let extra = cells.len() - n;
@@ -846,21 +842,7 @@ fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
         return kept;
     }
     let row = RowCells::new(model, cells);
-    let mut best = Best::default();
-    let mut kept = Vec::with_capacity(n);
-    for_each_combination(empties.len(), extra, |pick| {
-        let mut drop = pick.iter().map(|&i| empties[i]).peekable();
-        kept.clear();
-        for k in 0..cells.len() {
-            if drop.peek() == Some(&k) {
-                drop.next();
-            } else {
-                kept.push(Some(k));
-            }
-        }
-        best.offer(model, &row, &kept, row.fit(&kept));
-    });
-    best.build(model, &row)
+    build_try(model, &row, best_try(model, &row, Tries::Drops))
 }
 
 /// Only the first two cells are filled, one of them with a label.
@@ -932,23 +914,114 @@ fn align_total(model: &Model<'_>, cells: &[String], sums: &[Option<i128>]) -> Op
     Some(out)
 }
 
-/// The best of the tries so far (the first on a tie). A try is kept only when it wins, so the
-/// candidates themselves can live in one reused buffer.
+/// Which tries of a row are walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tries {
+    /// Too few cells: the cells in order, with empty columns between them.
+    Gaps,
+    /// Too many cells: the cells in order, some empty ones left out.
+    Drops,
+}
+
+/// The winning try of `row`: the best score, and on a tie the first of the plain enumeration
+/// (the sets of gaps, or of dropped empty cells, in lexicographic order), where a try wins only
+/// by more than 1e-9 over the best so far. `None` when there is no try.
+///
+/// The plain enumeration reaches the usual winner (the missing cells at the row's end) last,
+/// so pruning it against the best so far saves little. Instead the least score `m` is found
+/// first, walking the likeliest tries first; then the tries are walked in their plain order
+/// down to the first that scores within 1e-9 of `m`. When every try before it scores at least
+/// [`NEAR`] above `m`, each of them would have lost to it and none after it can beat it, so it
+/// is the plain enumeration's winner. Otherwise (scores closer than [`NEAR`] without being
+/// equal: not seen in real tables) the plain order is walked through, pruned only against the
+/// best so far.
+fn best_try(model: &Model<'_>, row: &RowCells<'_>, tries: Tries) -> Option<Vec<Option<usize>>> {
+    let mut search = Search::new(model, row, tries);
+    let mut least = Least(f64::INFINITY);
+    search.run(Order::Likeliest, &mut least);
+    if least.0 == f64::INFINITY {
+        return None;
+    }
+    let mut first = FirstBest { least: least.0, found: None };
+    search.run(Order::Plain, &mut first);
+    if let Some(Some(cand)) = first.found {
+        return Some(cand);
+    }
+    let mut best = Best::default();
+    search.run(Order::Plain, &mut best);
+    best.best.map(|(_, cand)| cand)
+}
+
+/// How far above the least score the plain order's winner is taken without a full walk.
+const NEAR: f64 = 1e-7;
+
+/// In which order [`Search::walk`] takes the tries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// The plain enumeration's: a gap (or a drop) before a cell.
+    Plain,
+    /// A cell before a gap (or a drop): the row as printed first, the usual winner.
+    Likeliest,
+}
+
+/// What a walk does with each try, and which branches it leaves.
+trait Visit {
+    /// Branches whose tries all score at least this are left.
+    fn cutoff(&self) -> f64;
+    /// Sees try `cand`, whose fit is `fit`; `true` ends the walk.
+    fn visit(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> bool;
+}
+
+/// The least score.
+struct Least(f64);
+
+impl Visit for Least {
+    fn cutoff(&self) -> f64 {
+        self.0
+    }
+
+    fn visit(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> bool {
+        self.0 = self.0.min(model.score(row, cand, fit));
+        false
+    }
+}
+
+/// The first try scoring less than [`NEAR`] above `least`: `Some(Some(_))` when it is within
+/// 1e-9 of it, `Some(None)` when it is not (a near tie).
+struct FirstBest {
+    least: f64,
+    found: Option<Option<Vec<Option<usize>>>>,
+}
+
+impl Visit for FirstBest {
+    fn cutoff(&self) -> f64 {
+        self.least + NEAR
+    }
+
+    fn visit(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> bool {
+        let s = model.score(row, cand, fit);
+        if s >= self.least + NEAR {
+            return false;
+        }
+        self.found = Some((s <= self.least + 1e-9).then(|| cand.to_vec()));
+        true
+    }
+}
+
+/// The best of the tries so far (the first on a tie), as the plain enumeration keeps it. A try
+/// is kept only when it wins, so the candidates themselves can live in one reused buffer.
 #[derive(Default)]
 struct Best {
     best: Option<(f64, Vec<Option<usize>>)>,
 }
 
-impl Best {
-    /// Scores `cand`, whose fit is `fit`, and keeps it if it wins. A try whose fit alone,
-    /// less every sum it could satisfy, cannot win is not scored further (the other terms of
-    /// the score only add).
-    fn offer(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) {
-        // 1e-6 more than the bonus covers any rounding in the score's sum.
-        let bound = fit - 0.5 * model.relations.len() as f64 - 1e-6;
-        if self.best.as_ref().is_some_and(|(b, _)| bound >= *b - 1e-9) {
-            return;
-        }
+impl Visit for Best {
+    fn cutoff(&self) -> f64 {
+        // A try wins only by more than 1e-9.
+        self.best.as_ref().map_or(f64::INFINITY, |(b, _)| *b - 1e-9)
+    }
+
+    fn visit(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> bool {
         let s = model.score(row, cand, fit);
         match &mut self.best {
             Some((b, kept)) if s < *b - 1e-9 => {
@@ -959,68 +1032,226 @@ impl Best {
             Some(_) => {}
             None => self.best = Some((s, cand.to_vec())),
         }
-    }
-
-    fn build(self, model: &Model<'_>, row: &RowCells<'_>) -> Vec<String> {
-        match self.best {
-            Some((_, cand)) => row.build(&cand),
-            None => {
-                let mut v = row.cells.to_vec();
-                v.resize(model.ncols, String::new());
-                v
-            }
-        }
+        false
     }
 }
 
-/// The tries of a row printed with too few cells: columns `0..n` filled by cells `0..len` in
-/// order, with the columns in `gaps` left empty. Going from one set of gaps to the next (in
-/// lexicographic order, mostly the last gap moves), the columns before the first gap that
-/// moved keep their cells and their partial fit; only the rest is redone.
-struct GapTries {
-    len: usize,
-    gaps: Vec<usize>,
-    /// The current try, as [`Model::score`] takes it.
+/// The tries of one row as a tree: cell by cell and column by column, each step places the
+/// next cell in the next column, or leaves the column empty (too few cells) or drops the
+/// next cell when it is empty (too many). A branch is left when no try in it can score below
+/// the walk's cutoff: the fit of its columns so far, plus the least fit the rest can have,
+/// plus what its shifted cells surely cost, less every sum it could satisfy.
+struct Search<'a, 'r> {
+    model: &'a Model<'a>,
+    row: &'r RowCells<'r>,
+    tries: Tries,
+    /// `rest[k * (ncols + 1) + c]`: the least fit of columns `c..` holding cells `k..`
+    /// (infinite where they cannot).
+    rest: Vec<f64>,
+    /// The try so far, one entry per column decided.
     cand: Vec<Option<usize>>,
-    /// `partial[c]`: the fit of columns `0..=c`, summed left to right as [`RowCells::fit`] does.
-    partial: Vec<f64>,
+    /// `sums_of[c]`: the sums column `c` is the total or a part of.
+    sums_of: Vec<Vec<usize>>,
+    /// `last[i]`: the last column of sum `i`.
+    last: Vec<usize>,
+    /// The bits of [`Node::settled`] in use.
+    sums_mask: u64,
+    /// `numbers_from[k]`: how many of cells `k..` are numbers.
+    numbers_from: Vec<usize>,
+    order: Order,
 }
 
-impl GapTries {
-    fn new(n: usize, len: usize) -> Self {
-        GapTries { len, gaps: Vec::new(), cand: Vec::with_capacity(n), partial: vec![0.0; n] }
+impl<'a, 'r> Search<'a, 'r> {
+    fn new(model: &'a Model<'a>, row: &'r RowCells<'r>, tries: Tries) -> Self {
+        let (n, len) = (model.ncols, row.cells.len());
+        let w = n + 1;
+        let mut rest = vec![f64::INFINITY; (len + 1) * w];
+        rest[len * w + n] = 0.0;
+        for k in (0..=len).rev() {
+            for c in (0..=n).rev() {
+                if k == len && c == n {
+                    continue;
+                }
+                let keep = if k < len && c < n { row.cost(k, c) + rest[(k + 1) * w + c + 1] } else { f64::INFINITY };
+                let skip = match tries {
+                    Tries::Gaps if c < n && n - c > len - k => rest[k * w + c + 1],
+                    Tries::Drops if k < len && len - k > n - c && row.empty[k] => rest[(k + 1) * w + c],
+                    _ => f64::INFINITY,
+                };
+                rest[k * w + c] = keep.min(skip);
+            }
+        }
+        let mut sums_of = vec![Vec::new(); n];
+        let mut last = Vec::with_capacity(model.relations.len());
+        for (i, r) in model.relations.iter().enumerate() {
+            let cols = || std::iter::once(r.total).chain(r.parts.iter().copied());
+            for col in cols() {
+                if sums_of[col].last() != Some(&i) {
+                    sums_of[col].push(i);
+                }
+            }
+            last.push(cols().max().unwrap_or(0));
+        }
+        let sums_mask = match model.relations.len() {
+            r @ 0..64 => (1u64 << r) - 1,
+            _ => u64::MAX,
+        };
+        let mut numbers_from = vec![0; len + 1];
+        for k in (0..len).rev() {
+            numbers_from[k] = numbers_from[k + 1] + usize::from(matches!(row.values[k], Some(Some(_))));
+        }
+        Search {
+            model,
+            row,
+            tries,
+            rest,
+            cand: Vec::with_capacity(n),
+            sums_of,
+            last,
+            sums_mask,
+            numbers_from,
+            order: Order::Plain,
+        }
+    }
+}
+
+impl Search<'_, '_> {
+    /// Updates `at` once column `c` holds what the end of `self.cand` says: the empty
+    /// columns now known to lie between filled ones, and what the sums add at least to the
+    /// score (a sum with text in one of its columns adds nothing, a sum whose columns are all
+    /// decided adds what it adds, the others may hold: -0.5).
+    fn decide(&self, at: &mut Node, c: usize) {
+        // The window term of `Model::score` for column `c - 1`, now that its neighbours are
+        // known.
+        let empty = |col: usize| self.cand[col].is_none_or(|k| self.row.empty[k]);
+        if c >= 1 && empty(c - 1) && !(c == 1 || empty(c - 2)) && !empty(c) {
+            at.isolated += 1;
+        }
+        let cell = self.cand[c].map_or(Some(None), |k| self.row.values[k]);
+        for &i in &self.sums_of[c] {
+            let r = &self.model.relations[i];
+            // Sums past the 64th are never marked; their check below sees the text.
+            let bit = if i < 64 { 1u64 << i } else { 0 };
+            let settled = at.settled & bit != 0;
+            if c == self.last[i] {
+                let read = |col: usize| self.cand[col].map_or(Some(None), |k| self.row.values[k]);
+                let now = match check_with(r, read) {
+                    Some(Check::Holds) => -0.5,
+                    Some(Check::Fails { .. }) => 0.5,
+                    None => 0.0,
+                };
+                at.sums += now - if settled { 0.0 } else { -0.5 };
+                at.settled |= bit;
+            } else if !settled && cell.is_none() {
+                at.settled |= bit;
+                at.sums += 0.5;
+            } else if matches!(cell, Some(Some(_))) {
+                at.valued |= bit;
+            }
+        }
     }
 
-    /// Moves to the try with `gaps` (sorted) and returns its fit.
-    fn update(&mut self, row: &RowCells<'_>, gaps: &[usize]) -> f64 {
-        let n = self.partial.len();
-        // The first gap that moved is the `i`-th; the columns before `from` are as they were,
-        // and hold `i` gaps.
-        let (i, from) = match self.gaps.iter().zip(gaps).position(|(a, b)| a != b) {
-            Some(i) if self.gaps.len() == gaps.len() => (i, self.gaps[i].min(gaps[i])),
-            _ => (0, 0),
-        };
-        self.cand.truncate(from);
-        let mut next = from - i;
-        let mut fit = if from == 0 { -0.0 } else { self.partial[from - 1] };
-        let mut g = gaps[i..].iter().peekable();
-        for c in from..n {
-            if g.peek() == Some(&&c) {
-                g.next();
-                self.cand.push(None);
-            } else {
-                let k = (next < self.len).then_some(next);
-                next += 1;
-                if let Some(k) = k {
-                    fit += row.cost(k, c);
-                }
-                self.cand.push(k);
-            }
-            self.partial[c] = fit;
+    /// Walks the tries in `order`, showing each to `v` until it says stop.
+    fn run(&mut self, order: Order, v: &mut impl Visit) {
+        self.order = order;
+        self.cand.clear();
+        let sums = -0.5 * self.model.relations.len() as f64;
+        self.walk(Node { k: 0, c: 0, fit: -0.0, first_skip: None, sums, settled: 0, valued: 0, isolated: 0 }, v);
+    }
+
+    /// Walks the tries under `at`. `true` when `v` ended the walk.
+    fn walk(&mut self, at: Node, v: &mut impl Visit) -> bool {
+        let (n, len) = (self.model.ncols, self.row.cells.len());
+        let Node { k, c, fit, first_skip, mut sums, .. } = at;
+        if k == len && c == n {
+            return v.visit(self.model, self.row, &self.cand, fit);
         }
-        self.gaps.clear();
-        self.gaps.extend_from_slice(gaps);
-        fit
+        if self.numbers_from[k] == 0 {
+            // With no number left to place, a sum without one so far says nothing.
+            let open = self.sums_mask & !at.settled & !at.valued;
+            sums += 0.5 * f64::from(open.count_ones());
+        }
+        // Every column from the first gap (or drop) on holds another cell than its own; the
+        // gaps still to place come at the latest at the end.
+        let shifted = match (first_skip, self.tries) {
+            (Some(f), _) => n - f,
+            (None, Tries::Gaps) => (n - c) - (len - k),
+            (None, Tries::Drops) => 0,
+        };
+        // 1e-6 of slack covers any rounding in the sums.
+        let bound =
+            fit + self.rest[k * (n + 1) + c] + 0.001 * shifted as f64 + 0.01 * f64::from(at.isolated) + sums - 1e-6;
+        if bound >= v.cutoff() {
+            return false;
+        }
+        let can_skip = match self.tries {
+            Tries::Gaps => n - c > len - k,
+            Tries::Drops => len - k > n - c && self.row.empty[k],
+        };
+        let steps = match self.order {
+            Order::Plain => [false, true],
+            Order::Likeliest => [true, false],
+        };
+        for keep in steps {
+            let ended = if keep {
+                if k == len || c == n {
+                    continue;
+                }
+                self.cand.push(Some(k));
+                let mut next = Node { k: k + 1, c: c + 1, fit: fit + self.row.cost(k, c), ..at };
+                self.decide(&mut next, c);
+                let ended = self.walk(next, v);
+                self.cand.pop();
+                ended
+            } else if !can_skip {
+                continue;
+            } else if self.tries == Tries::Gaps {
+                self.cand.push(None);
+                let mut next = Node { c: c + 1, first_skip: first_skip.or(Some(c)), ..at };
+                self.decide(&mut next, c);
+                let ended = self.walk(next, v);
+                self.cand.pop();
+                ended
+            } else {
+                self.walk(Node { k: k + 1, first_skip: first_skip.or(Some(c)), ..at }, v)
+            };
+            if ended {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A branch of [`Search::walk`]: cells `..k` placed in columns `..c`.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    k: usize,
+    c: usize,
+    /// The fit of columns `..c`, summed left to right.
+    fit: f64,
+    /// The first column that does not hold its own cell.
+    first_skip: Option<usize>,
+    /// The least the sums add to the score ([`Search::decide`]).
+    sums: f64,
+    /// The sums (the first 64) whose share of `sums` is final: with text in a decided
+    /// column, or all their columns decided.
+    settled: u64,
+    /// The sums (the first 64) with a number in a decided column.
+    valued: u64,
+    /// Empty columns `..c - 1` between two filled ones.
+    isolated: u32,
+}
+
+/// `row`'s cells in the columns of `cand`, or as printed (padded) when there was no try.
+fn build_try(model: &Model<'_>, row: &RowCells<'_>, cand: Option<Vec<Option<usize>>>) -> Vec<String> {
+    match cand {
+        Some(cand) => row.build(&cand),
+        None => {
+            let mut v = row.cells.to_vec();
+            v.resize(model.ncols, String::new());
+            v
+        }
     }
 }
 
@@ -1036,6 +1267,7 @@ fn combinations_count(n: usize, k: usize) -> usize {
 }
 
 /// `f` on each `k`-subset of `0..n`, in lexicographic order (one buffer, stepped in place).
+#[cfg(test)]
 fn for_each_combination(n: usize, k: usize, mut f: impl FnMut(&[usize])) {
     if k > n {
         return;
@@ -1693,25 +1925,82 @@ mod tests {
         assert_eq!(combinations_count(15, 2), 105);
     }
 
-    #[test]
-    fn gap_tries_match_a_fresh_start() {
-        let (n, len) = (6, 3);
-        let cost: Vec<f64> = (0..len * n).map(|i| f64::from(u32::try_from(i * 7 % 11).unwrap()) / 10.0).collect();
-        let row = RowCells { cells: &[], ncols: n, cost, values: Vec::new(), empty: Vec::new() };
-        let mut tries = GapTries::new(n, len);
-        for_each_combination(n, n - len, |gaps| {
-            let fit = tries.update(&row, gaps);
-            let mut fresh = GapTries::new(n, len);
-            assert_eq!(fresh.update(&row, gaps).to_bits(), fit.to_bits(), "{gaps:?}");
-            assert_eq!(fresh.cand, tries.cand, "{gaps:?}");
-            assert_eq!(row.fit(&tries.cand).to_bits(), fit.to_bits(), "{gaps:?}");
-            let cells: Vec<usize> = tries.cand.iter().flatten().copied().collect();
-            assert_eq!(cells, [0, 1, 2]);
-            assert!(gaps.iter().all(|&g| tries.cand[g].is_none()));
-        });
-        let mut one = GapTries::new(3, 2);
-        one.update(&row, &[1]);
-        assert_eq!(one.cand, [Some(0), None, Some(1)]);
+    /// The best try by scoring every one, in the order of the sets of gaps (or of dropped
+    /// empty cells), the first best kept: what [`Search`] must agree with.
+    fn best_try_plain(model: &Model<'_>, row: &RowCells<'_>, tries: Tries) -> Option<Vec<Option<usize>>> {
+        let (n, len) = (model.ncols, row.cells.len());
+        let mut best: Option<(f64, Vec<Option<usize>>)> = None;
+        let mut offer = |cand: Vec<Option<usize>>| {
+            let s = model.score(row, &cand, row.fit(&cand));
+            if best.as_ref().is_none_or(|(b, _)| s < *b - 1e-9) {
+                best = Some((s, cand));
+            }
+        };
+        match tries {
+            Tries::Gaps => for_each_combination(n, n - len, |gaps| {
+                let mut next = 0..len;
+                offer((0..n).map(|c| if gaps.contains(&c) { None } else { next.next() }).collect());
+            }),
+            Tries::Drops => {
+                let empties: Vec<usize> = (0..len).filter(|&k| row.empty[k]).collect();
+                for_each_combination(empties.len(), len - n, |pick| {
+                    offer((0..len).filter(|k| !pick.iter().any(|&i| empties[i] == *k)).map(Some).collect());
+                });
+            }
+        }
+        best.map(|(_, cand)| cand)
+    }
+
+    const ROLES: [Option<ColumnRole>; 5] =
+        [None, Some(ColumnRole::Time), Some(ColumnRole::Money), Some(ColumnRole::Name), Some(ColumnRole::NotMoney)];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn search_keeps_the_plain_best_try(
+            columns in proptest::collection::vec(
+                (0..ROLES.len(), proptest::bool::ANY, proptest::bool::ANY, 0u32..4, 0u32..4, 0u32..3),
+                1..9,
+            ),
+            cells in proptest::collection::vec(
+                proptest::sample::select(vec!["", "", "-", "10", "20", "30", "50", "1.500", "2023", "I", "a", "Cộng", "1.2", "x y"]),
+                0..12,
+            ),
+            relations in proptest::collection::vec((0usize..9, proptest::collection::vec(0usize..9, 1..4)), 0..4),
+        ) {
+            static GRAMMAR: std::sync::LazyLock<Grammar> = std::sync::LazyLock::new(rules);
+            let g = &*GRAMMAR;
+            let ncols = columns.len();
+            let model = Model {
+                t: &g.tables,
+                ncols,
+                columns: columns
+                    .iter()
+                    .map(|&(r, marker, money, ..)| Column { role: ROLES[r], marker, money, ..Column::default() })
+                    .collect(),
+                profiles: columns.iter().map(|&(.., num, text, marker)| Profile { num, text, marker }).collect(),
+                relations: relations
+                    .iter()
+                    .map(|(t, parts)| Relation { total: t % ncols, parts: parts.iter().map(|p| p % ncols).collect() })
+                    .collect(),
+                sep: Separator::Auto,
+            };
+            let cells: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
+            let row = RowCells::new(&model, &cells);
+            let tries = match cells.len().cmp(&ncols) {
+                std::cmp::Ordering::Less => Tries::Gaps,
+                std::cmp::Ordering::Greater if cells.iter().filter(|c| c.is_empty()).count() >= cells.len() - ncols => {
+                    Tries::Drops
+                }
+                _ => return Ok(()),
+            };
+            let plain = best_try_plain(&model, &row, tries);
+            // The walk kept for near ties, on its own.
+            let mut best = Best::default();
+            Search::new(&model, &row, tries).run(Order::Plain, &mut best);
+            proptest::prop_assert_eq!(&best.best.map(|(_, cand)| cand), &plain);
+            proptest::prop_assert_eq!(&best_try(&model, &row, tries), &plain);
+        }
     }
 
     #[test]

@@ -58,11 +58,9 @@ impl Draft {
 }
 
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Task> {
-    let blocks: Vec<Span> =
-        cx.sections().filter(|s| s.scheme != "appendix" && cx.block_heads(s).is_some()).map(|s| s.span).collect();
-    let in_block = |offset: usize| blocks.iter().any(|b| b.start <= offset && offset < b.end);
-    let task_section =
-        |offset: usize| -> Option<&Section> { cx.section_holding(offset, |s| s.scheme != "alpha_lower") };
+    let blocks = Blocks::new(cx.sections().filter(|s| s.scheme != "appendix" && cx.block_heads(s).is_some()));
+    let sections = cx.section_map(|s| s.scheme != "alpha_lower");
+    let cues = LeadCues::new(cx);
 
     let label_starts = LabelStarts::new(&cx.g.labels.task_fields);
     let mut tasks = Vec::new();
@@ -70,18 +68,19 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
     for i in cx.body_lines() {
         let span = cx.line_span(i);
         let line = cx.line(i);
-        if line.is_empty() || in_block(span.start) {
+        if line.is_empty() || blocks.holds(span.start) {
             continue;
         }
-        let section = task_section(span.start);
-        let path = section.map_or("", |s| s.path.as_str());
+        let section = || sections.holding(span.start);
+        let path = || section().map_or("", |s| s.path.as_str());
         if let Some((field, value)) = labelled_field(cx, &label_starts, line) {
+            let path = path();
             if draft.section != path || (field == TaskField::Lead && !draft.lead.is_empty()) {
                 std::mem::take(&mut draft).finish(&mut tasks);
             }
             if draft.section != path || draft.span.is_none() {
                 draft.section = path.to_owned();
-                draft.name = section.map(|s| s.title.to_string()).unwrap_or_default();
+                draft.name = section().map(|s| s.title.to_string()).unwrap_or_default();
             }
             draft.grow(span);
             match field {
@@ -93,12 +92,63 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
             }
             continue;
         }
-        for sentence in sentence_tasks(cx, agencies, line, span, path) {
-            tasks.push(sentence);
+        if cues.in_line(span) {
+            tasks.extend(sentence_tasks(cx, agencies, line, span, path()));
         }
     }
     draft.finish(&mut tasks);
     tasks
+}
+
+/// Whether an offset lies in a responsibility block, asked for every line: a block holds it
+/// when the furthest end of the blocks starting at or before it lies beyond it.
+struct Blocks {
+    /// `(start, furthest end of the blocks starting here or before)`, by start.
+    reach: Vec<(usize, usize)>,
+}
+
+impl Blocks {
+    fn new<'s>(blocks: impl Iterator<Item = &'s Section>) -> Self {
+        let mut reach: Vec<(usize, usize)> = blocks.map(|s| (s.span.start, s.span.end)).collect();
+        reach.sort_unstable();
+        let mut furthest = 0;
+        for r in &mut reach {
+            furthest = furthest.max(r.1);
+            r.1 = furthest;
+        }
+        Blocks { reach }
+    }
+
+    fn holds(&self, offset: usize) -> bool {
+        let before = self.reach.partition_point(|&(start, _)| start <= offset);
+        before > 0 && self.reach[before - 1].1 > offset
+    }
+}
+
+/// Where the lead cue ("chủ trì", in any case) stands in the body: found in one pass over
+/// the body, not by setting up a search for every line.
+struct LeadCues {
+    /// `(start, end)` of each match, in order.
+    at: Vec<(usize, usize)>,
+}
+
+impl LeadCues {
+    fn new(cx: &DocContext<'_>) -> Self {
+        let body = cx.body_lines();
+        if body.is_empty() {
+            return LeadCues { at: Vec::new() };
+        }
+        let (from, to) = (cx.line_span(body.start).start, cx.line_span(body.end - 1).end);
+        let found = cx.g.labels.lead_cue_finder.find_all(&cx.text()[from..to]);
+        LeadCues { at: found.into_iter().map(|(start, end)| (from + start, from + end)).collect() }
+    }
+
+    /// True when the cue stands inside `line` (its span): a match never runs over a line end,
+    /// as the cue holds no line break.
+    fn in_line(&self, line: Span) -> bool {
+        let first = self.at.partition_point(|&(start, _)| start < line.start);
+        self.at.get(first).is_some_and(|&(start, end)| start < line.end && end <= line.end)
+    }
 }
 
 /// A labelled field line: `(field, value)`. Bullets and letter markers in front are skipped.
@@ -138,7 +188,7 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l s
 }
 
 /// Whether a line may start with a task label, asked before lower-casing the line.
-struct LabelStarts<'g> {
+pub(super) struct LabelStarts<'g> {
     labels: &'g [(TaskField, String)],
     /// Bytes of the longest label.
     longest: usize,
@@ -147,7 +197,7 @@ struct LabelStarts<'g> {
 }
 
 impl<'g> LabelStarts<'g> {
-    fn new(labels: &'g [(TaskField, String)]) -> Self {
+    pub(super) fn new(labels: &'g [(TaskField, String)]) -> Self {
         let longest = labels.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
         let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
         LabelStarts { labels, longest, sigma }
@@ -157,7 +207,7 @@ impl<'g> LabelStarts<'g> {
     /// is lower-cased char by char, as far as the longest label reaches; that differs from the
     /// whole-string lower case only at "Σ" (σ or ς by its context), so labels holding either
     /// give every line the benefit of the doubt.
-    fn may_start(&self, s: &str) -> bool {
+    pub(super) fn may_start(&self, s: &str) -> bool {
         if self.sigma {
             return true;
         }
@@ -175,13 +225,11 @@ impl<'g> LabelStarts<'g> {
     }
 }
 
-/// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>".
+/// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>", in a line the
+/// lead cue stands in.
 fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
     let labels = &cx.g.labels;
     let mut out = Vec::new();
-    if !labels.lead_cue_finder.is_match(line) {
-        return out;
-    }
     let low = to_lower(line);
     let cue = labels.lead_cue.as_str();
     let mut from = 0;
@@ -316,6 +364,29 @@ mod tests {
                 (t.section.to_string(), names(&t.lead), names(&t.partners))
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blocks_hold_what_some_block_holds(spans in proptest::collection::vec((0usize..40, 0usize..12), 0..8)) {
+            let sections: Vec<crate::model::Section> = spans
+                .iter()
+                .map(|&(start, len)| crate::model::Section {
+                    marker: "".into(),
+                    scheme: "".into(),
+                    path: "".into(),
+                    level: 1,
+                    title: "".into(),
+                    span: crate::model::Span::new(start, start + len),
+                    children: Vec::new(),
+                })
+                .collect();
+            let blocks = super::Blocks::new(sections.iter());
+            for offset in 0..60 {
+                let plain = sections.iter().any(|b| b.span.start <= offset && offset < b.span.end);
+                proptest::prop_assert_eq!(blocks.holds(offset), plain, "at {}", offset);
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub(crate) struct Gazetteer {
     /// First byte of an abbreviation -> its positions in `abbreviations`, in order (256
     /// buckets: looked up at every word start of every name).
     abbreviations_by_first_byte: Vec<Vec<usize>>,
+    /// The abbreviations holding a char that may end a member of a list ("VH,TT&DL"): a member
+    /// may end inside one (see [`Gazetteer::may_start_agency`]).
+    abbreviations_with_cuts: Vec<String>,
     pub(crate) entries: Vec<Entry>,
     /// Matching key of every name and alias -> entry index.
     by_key: HashMap<String, usize, KeyHasher>,
@@ -94,12 +97,15 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         false,
     )?;
     let abbreviations_by_first_byte = by_first_byte(abbreviations.iter().map(|(abbr, _)| abbr.as_str()));
+    let abbreviations_with_cuts =
+        abbreviations.iter().filter(|(abbr, _)| abbr.contains(is_cut)).map(|(abbr, _)| abbr.clone()).collect();
     let mut heads = f.heads;
     heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
     let heads_by_first_byte = by_first_byte(heads.iter().map(String::as_str));
     let mut g = Gazetteer {
         abbreviations,
         abbreviations_by_first_byte,
+        abbreviations_with_cuts,
         entries: Vec::new(),
         by_key: HashMap::default(),
         key_prefixes: HashSet::default(),
@@ -141,6 +147,17 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         add(&mut g, format!("so_{}", s.key), format!("Sở {}", s.name), Vec::new())?;
     }
     Ok(g)
+}
+
+/// What follows "các" ("all the …") opening `t`.
+fn after_collective_word(t: &str) -> Option<&str> {
+    t.strip_prefix("các ").or_else(|| t.strip_prefix("Các "))
+}
+
+/// A char a member of a list or a clause may end before: `,` and `;` between members, `.` `:`
+/// and white space trimmed off its end, a space before the next word.
+fn is_cut(c: char) -> bool {
+    matches!(c, ',' | ';' | '.' | ':') || c.is_whitespace()
 }
 
 /// Positions of `words` by their first byte: 256 buckets, each in the order of `words`.
@@ -353,10 +370,40 @@ impl Gazetteer {
         })
     }
 
+    /// False when no `text[..k]` where `text[k]` is a `,` `;` `.` `:` or white space (or `k` is
+    /// the end) can start an agency name (`AgencyMatcher::starts_agency`): neither starts with
+    /// a head word nor a collective, nor its first word starts a name of the gazetteer. Most
+    /// headings are asked whether they list agencies; this answers most of them without
+    /// splitting or looking up their members: the members of a list that starts like `text`
+    /// are such cuts. Only for `text` that starts with a letter or digit (true otherwise).
+    pub(crate) fn may_start_agency(&self, text: &str) -> bool {
+        let Some(&first) = text.as_bytes().first() else { return true };
+        if !text.starts_with(is_alphanumeric)
+            // A cut inside an abbreviation changes how the first word reads.
+            || self.abbreviations_with_cuts.iter().any(|a| text.contains(a.as_str()))
+            || self.heads_by_first_byte[usize::from(first)].iter().any(|&k| text.starts_with(self.heads[k].as_str()))
+            || after_collective_word(text).is_some()
+        {
+            return true;
+        }
+        // A lookup finds nothing unless the key's first word starts a key ([`Gazetteer::lookup`],
+        // [`Gazetteer::lookup_key`]); the first word of a cut's key is that of `text` (a cut
+        // ends a key word, and no abbreviation spans it).
+        let mut first_word_starts = None;
+        let whole = self.key_while(text, |cut| {
+            first_word_starts = Some(self.key_prefixes.contains(cut));
+            false
+        });
+        match first_word_starts {
+            Some(starts) => starts,
+            None => whole.is_some_and(|key| self.key_prefixes.contains(&key)),
+        }
+    }
+
     /// True when `text` opens a collective ("các cơ quan", "Các Sở, ban, ngành").
     pub(crate) fn is_collective(&self, text: &str) -> bool {
         let t = text.trim_start();
-        let Some(rest) = t.strip_prefix("các ").or_else(|| t.strip_prefix("Các ")) else { return false };
+        let Some(rest) = after_collective_word(t) else { return false };
         let rest = to_lower(&self.expand(rest));
         self.collective_nouns.iter().any(|n| rest.starts_with(n.as_str()))
     }

@@ -5,19 +5,21 @@
 //! call each, and a pattern with a Unicode word boundary (`\b`) costs far more on Vietnamese text:
 //! the regex crate's DFAs give up on `\b` next to a non-ASCII byte and the slower engines run
 //! instead. A [`Gate`] puts a relaxed copy of every pattern anchored at the start of the line (its
-//! Unicode word boundaries dropped, which only lets it match more) in one multi-pattern regex,
-//! which the DFAs handle; only the patterns whose copy matched, and whose copy is not the pattern
-//! itself, are then tried themselves. Patterns that are not anchored (they search the whole line)
-//! or cannot be relaxed are tried themselves, but only when the line holds one of the literals
-//! their matches start with (derived from the patterns, found by one Aho-Corasick search). Nothing
-//! here knows what the patterns say: the grammars stay data.
+//! Unicode word boundaries dropped, which only lets it match more) in one lazy DFA, walked byte
+//! by byte from the start of the line until every pattern has failed (a few bytes, mostly);
+//! only the patterns whose copy matched, and whose copy is not the pattern itself, are then
+//! tried themselves. Patterns that are not anchored (they search the whole line) are walked the
+//! same way, from each place in the line where one of the literals their matches start with
+//! starts (derived from the patterns, found by Aho-Corasick), or tried themselves when there
+//! are no such literals. Nothing here knows what the patterns say: the grammars stay data.
 
-use std::cell::RefCell;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
-use regex_automata::meta;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look, LookSet, Repetition};
 
@@ -33,6 +35,12 @@ impl Hits {
     /// Group `i` is in.
     pub(crate) fn has(self, i: usize) -> bool {
         i >= 64 || self.0 >> i & 1 == 1
+    }
+
+    fn add(&mut self, group: usize) {
+        if group < 64 {
+            self.0 |= 1 << group;
+        }
     }
 }
 
@@ -72,8 +80,8 @@ impl Gates {
 pub(crate) struct Gate {
     /// `(group, pattern)` for every pattern.
     patterns: Vec<(usize, Regex)>,
-    /// The relaxed copies of the anchored patterns, searched as one (every member that matches).
-    set: Option<meta::Regex>,
+    /// The relaxed copies of the anchored patterns, walked as one from the start of the line.
+    set: Option<Walker>,
     /// For each member of `set`: the index in `patterns`, and whether the copy is the pattern
     /// itself (a hit is a match).
     members: Vec<(usize, bool)>,
@@ -83,13 +91,10 @@ pub(crate) struct Gate {
     /// patterns): a line holding none of them matches none of `rest`, told by one literal
     /// search instead of a regex search per pattern. `None` when some pattern has no such
     /// finite set.
-    rest_prefixes: Option<AhoCorasick>,
-}
-
-thread_local! {
-    /// The members of a gate's set that matched, reused by every search on the thread (the
-    /// `regex` crate's set API allocates one per search).
-    static SET_HITS: RefCell<PatternSet> = RefCell::new(PatternSet::new(0));
+    rest_prefixes: Option<Starts>,
+    /// With `rest_prefixes`: relaxed copies of the patterns of `rest`, walked from each place a
+    /// literal starts (a match can start nowhere else), and their members as for `set`.
+    rest_set: Option<(Walker, Vec<(usize, bool)>)>,
 }
 
 impl Gate {
@@ -101,19 +106,15 @@ impl Gate {
         let mut members = Vec::new();
         let mut rest = Vec::new();
         for (i, (_, r)) in patterns.iter().enumerate() {
-            match relax(r.as_str()) {
-                Some((copy, exact)) => {
+            match relax(r.as_str()).filter(|(_, _, anchored)| *anchored) {
+                Some((copy, exact, _)) => {
                     relaxed.push(copy);
                     members.push((i, exact));
                 }
                 None => rest.push(i),
             }
         }
-        let set = if relaxed.is_empty() {
-            None
-        } else {
-            meta::Regex::builder().configure(meta::Regex::config().match_kind(MatchKind::All)).build_many(&relaxed).ok()
-        };
+        let set = if relaxed.is_empty() { None } else { Walker::new(&relaxed) };
         if set.is_none() {
             members.clear();
             rest = (0..patterns.len()).collect();
@@ -123,9 +124,16 @@ impl Gate {
         } else {
             let prefixes: Option<Vec<Vec<Vec<u8>>>> =
                 rest.iter().map(|&i| match_prefixes(patterns[i].1.as_str())).collect();
-            prefixes.and_then(|p| AhoCorasick::new(p.into_iter().flatten()).ok())
+            prefixes.and_then(|p| Starts::new(p.into_iter().flatten().collect()))
         };
-        Gate { patterns, set, members, rest, rest_prefixes }
+        let rest_set = rest_prefixes.as_ref().and_then(|_| {
+            let relaxed: Option<Vec<(String, bool)>> =
+                rest.iter().map(|&i| relax(patterns[i].1.as_str()).map(|(copy, exact, _)| (copy, exact))).collect();
+            let relaxed = relaxed?;
+            let walker = Walker::new(&relaxed.iter().map(|(copy, _)| copy.clone()).collect::<Vec<_>>())?;
+            Some((walker, rest.iter().zip(&relaxed).map(|(&i, (_, exact))| (i, *exact)).collect()))
+        });
+        Gate { patterns, set, members, rest, rest_prefixes, rest_set }
     }
 
     /// The groups that may match `line`: every group that does, and maybe more.
@@ -139,51 +147,144 @@ impl Gate {
     }
 
     fn scan(&self, line: &str, exact: bool) -> Hits {
-        let mut bits = 0u64;
-        let add = |bits: &mut u64, group: usize| {
-            if group < 64 {
-                *bits |= 1 << group;
+        let mut hits = Hits::NONE;
+        // A member of a walked set that matched: its group is in, once confirmed by the
+        // pattern itself when the copy is not exact and an exact answer is asked for.
+        let confirm = |hits: &mut Hits, (i, is_exact): (usize, bool)| {
+            let (group, re) = &self.patterns[i];
+            if !hits.has(*group) && (!exact || is_exact || re.is_match(line)) {
+                hits.add(*group);
             }
         };
-        if let Some(set) = &self.set {
-            SET_HITS.with_borrow_mut(|hits| {
-                if hits.capacity() < self.members.len() {
-                    *hits = PatternSet::new(self.members.len());
+        if let Some(set) = &self.set
+            && set.walk(line, 0, |m| confirm(&mut hits, self.members[m])).is_err()
+        {
+            self.try_each(line, self.members.iter().map(|m| m.0), &mut hits);
+        }
+        match (&self.rest_prefixes, &self.rest_set) {
+            (None, _) => self.try_each(line, self.rest.iter().copied(), &mut hits),
+            (Some(prefixes), None) => {
+                if prefixes.next(line, 0).is_some() {
+                    self.try_each(line, self.rest.iter().copied(), &mut hits);
                 }
-                hits.clear();
-                set.which_overlapping_matches(&Input::new(line), hits);
-                for member in hits.iter() {
-                    let (i, is_exact) = self.members[member.as_usize()];
-                    let (group, re) = &self.patterns[i];
-                    if !exact || is_exact || re.is_match(line) {
-                        add(&mut bits, *group);
+            }
+            (Some(prefixes), Some((walker, members))) => {
+                let mut from = 0;
+                while let Some(start) = prefixes.next(line, from) {
+                    if walker.walk(line, start, |m| confirm(&mut hits, members[m])).is_err() {
+                        self.try_each(line, self.rest.iter().copied(), &mut hits);
+                        break;
                     }
+                    from = start + 1;
                 }
-            });
-        }
-        if self.rest_prefixes.as_ref().is_some_and(|p| !p.is_match(line)) {
-            return Hits(bits);
-        }
-        for &i in &self.rest {
-            let (group, re) = &self.patterns[i];
-            if !Hits(bits).has(*group) && re.is_match(line) {
-                add(&mut bits, *group);
             }
         }
-        Hits(bits)
+        hits
+    }
+
+    /// Try the patterns `which` (indexes in `patterns`) themselves on `line`.
+    fn try_each(&self, line: &str, which: impl Iterator<Item = usize>, hits: &mut Hits) {
+        for i in which {
+            let (group, re) = &self.patterns[i];
+            if !hits.has(*group) && re.is_match(line) {
+                hits.add(*group);
+            }
+        }
     }
 }
 
-/// A copy of `pattern` for the set, if it is anchored at the start: Unicode word boundaries
-/// dropped and groups made non-capturing. Also whether the copy matches exactly what the
-/// pattern does (it had no Unicode word boundary).
-fn relax(pattern: &str) -> Option<(String, bool)> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    if !hir.properties().look_set_prefix().contains(Look::Start) {
-        return None;
+/// Where literals start in a line.
+#[derive(Debug, Clone)]
+struct Starts(AhoCorasick);
+
+impl Starts {
+    fn new(literals: Vec<Vec<u8>>) -> Option<Starts> {
+        AhoCorasick::new(literals).ok().map(Starts)
     }
+
+    /// The first place at or after `from` where one of the literals starts. Searching again
+    /// one byte after each answer finds every such place, those inside another literal too.
+    fn next(&self, line: &str, from: usize) -> Option<usize> {
+        if from > line.len() {
+            return None;
+        }
+        self.0.find(aho_corasick::Input::new(line).range(from..)).map(|m| m.start())
+    }
+}
+
+/// A lazy DFA of several patterns, searched anchored and walked byte by byte by hand: a gate
+/// mostly looks at the first few bytes of a line before every pattern has failed, and the
+/// fixed cost of a search through the `regex` APIs is many times that.
+struct Walker {
+    dfa: DFA,
+    /// One cache per thread, as the `regex` crate keeps them.
+    caches: Pool<Cache, CacheFn>,
+}
+
+type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+impl Walker {
+    fn new(patterns: &[String]) -> Option<Walker> {
+        let dfa = DFA::builder().configure(DFA::config().match_kind(MatchKind::All)).build_many(patterns).ok()?;
+        Some(Walker::with_dfa(dfa))
+    }
+
+    fn with_dfa(dfa: DFA) -> Walker {
+        let for_cache = dfa.clone();
+        Walker { dfa, caches: Pool::new(Box::new(move || for_cache.create_cache())) }
+    }
+
+    /// Call `hit` with every pattern that matches `line` starting at byte `start` (a pattern
+    /// may be named more than once). An error when the DFA gives up on the line.
+    fn walk(&self, line: &str, start: usize, mut hit: impl FnMut(usize)) -> Result<(), ()> {
+        let dfa = &self.dfa;
+        let mut cache = self.caches.get();
+        let cache = &mut *cache;
+        let input = Input::new(line).range(start..).anchored(Anchored::Yes);
+        let mut sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
+        // Matches show one byte late, and the last ones at the end of input.
+        for &b in &line.as_bytes()[start..] {
+            sid = dfa.next_state(cache, sid, b).map_err(drop)?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    (0..dfa.match_len(cache, sid)).for_each(|k| hit(dfa.match_pattern(cache, sid, k).as_usize()));
+                }
+                if sid.is_dead() {
+                    return Ok(());
+                }
+                if sid.is_quit() || sid.is_unknown() {
+                    return Err(());
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
+        if sid.is_match() {
+            (0..dfa.match_len(cache, sid)).for_each(|k| hit(dfa.match_pattern(cache, sid, k).as_usize()));
+        }
+        Ok(())
+    }
+}
+
+impl Clone for Walker {
+    fn clone(&self) -> Walker {
+        Walker::with_dfa(self.dfa.clone())
+    }
+}
+
+impl std::fmt::Debug for Walker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Walker").field("patterns", &self.dfa.pattern_len()).finish_non_exhaustive()
+    }
+}
+
+/// A copy of `pattern` for a walked set: Unicode word boundaries dropped and groups made
+/// non-capturing. Also whether the copy matches exactly what the pattern does (it had no
+/// Unicode word boundary), and whether it is anchored at the start.
+fn relax(pattern: &str) -> Option<(String, bool, bool)> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let anchored = hir.properties().look_set_prefix().contains(Look::Start);
     let exact = !hir.properties().look_set().contains_word_unicode();
-    Some((drop_word_unicode(&hir).to_string(), exact))
+    Some((drop_word_unicode(&hir).to_string(), exact, anchored))
 }
 
 /// Literals one of which every match of `pattern` starts with, if there is a finite set of
@@ -224,11 +325,11 @@ mod tests {
 
     #[test]
     fn word_boundaries_are_relaxed_anchored_patterns_only() {
-        assert_eq!(relax(r"^(?P<num>\d+)\s"), Some((relax(r"^(\d+)\s").unwrap().0, true)));
-        let (copy, exact) = relax(r"^(?i:kèm theo)\b").unwrap();
-        assert!(!exact && !copy.contains(r"\b"), "{copy}");
-        assert_eq!(relax(r"cộng hòa\b"), None);
-        assert_eq!(relax(r"(?:^a|b)"), None);
+        assert_eq!(relax(r"^(?P<num>\d+)\s"), Some((relax(r"^(\d+)\s").unwrap().0, true, true)));
+        let (copy, exact, anchored) = relax(r"^(?i:kèm theo)\b").unwrap();
+        assert!(!exact && anchored && !copy.contains(r"\b"), "{copy}");
+        assert!(!relax(r"cộng hòa\b").unwrap().2);
+        assert!(!relax(r"(?:^a|b)").unwrap().2);
     }
 
     #[test]
@@ -245,6 +346,29 @@ mod tests {
                 let expect = rs.iter().any(|r| r.is_match(line));
                 assert_eq!(m.has(g), expect, "{line:?} group {g}");
                 assert!(!expect || cands.has(g), "{line:?} group {g}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gate_agrees_with_the_patterns_on_any_line(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Kèm", "kèm", "theo", "độc", "Độc", "lập", "ĐỘC LẬP", "cộng", "hòa", "a", "x", "12", ".", ")",
+                " ", "-", "\t", "ạ", "SỞ", "BỘ", "aba", "b",
+            ]), 0..12),
+        ) {
+            let line: String = parts.concat();
+            let a = [re(r"^(?i:kèm theo)\b"), re(r"^\d+\.")];
+            // Unanchored, with literals that start inside one another ("aba" / "ba").
+            let b = [re(r"(?i:độc lập)\b"), re(r"aba\s*x"), re(r"ba\b"), re(r"^(?:SỞ|BỘ)\b[^a-z]*$")];
+            let c = [re(r"^(?P<x>x)"), re(r"cộng hòa|\d+\)$")];
+            let gate = Gate::new(&[&a, &b, &c]);
+            let (m, cands) = (gate.matches(&line), gate.candidates(&line));
+            for (g, rs) in [&a[..], &b[..], &c[..]].iter().enumerate() {
+                let expect = rs.iter().any(|r| r.is_match(&line));
+                proptest::prop_assert_eq!(m.has(g), expect, "{:?} group {}", line, g);
+                proptest::prop_assert!(!expect || cands.has(g), "{:?} group {}", line, g);
             }
         }
     }

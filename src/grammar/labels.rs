@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use serde::Deserialize;
 
 use crate::error::GrammarError;
@@ -24,15 +25,18 @@ pub(crate) struct Labels {
     pub(crate) task_fields: Vec<(TaskField, String)>,
     pub(crate) lead_cue: String,
     /// Finds `lead_cue` in any case: a cheap test before a line is lower-cased.
-    pub(crate) lead_cue_finder: regex::Regex,
+    pub(crate) lead_cue_finder: Caseless,
     pub(crate) assign_cues: Vec<String>,
     /// Lower case.
     pub(crate) passive_subject_ends: Vec<String>,
     pub(crate) partner_cues: Vec<String>,
     pub(crate) work_verbs: Vec<String>,
-    /// Regexes capturing `agency`.
-    pub(crate) responsibility_title_patterns: Vec<regex::Regex>,
+    /// Regexes capturing `agency`, anchored at the start.
+    pub(crate) responsibility_title_patterns: Vec<TitlePattern>,
     pub(crate) responsibility_verbs: Vec<String>,
+    /// Finds " <verb>" of `responsibility_verbs` in any case: a cheap test before a heading is
+    /// lower-cased.
+    pub(crate) responsibility_verb_finder: regex::Regex,
     pub(crate) not_agency_words: Vec<String>,
     pub(crate) recipient_item_prefixes: Vec<String>,
     pub(crate) signed_marks: Vec<String>,
@@ -40,6 +44,87 @@ pub(crate) struct Labels {
     pub(crate) positions: Vec<(String, String)>,
     pub(crate) authority_positions: Vec<String>,
     pub(crate) title_stops: Vec<String>,
+}
+
+/// A heading pattern anchored at the start, and the bytes a match can begin with: every
+/// section's heading is tried, and most are ruled out by their first byte before the regex
+/// engine is set up.
+#[derive(Debug, Clone)]
+pub(crate) struct TitlePattern {
+    re: regex::Regex,
+    /// All of them when the pattern does not tell.
+    first: [bool; 256],
+}
+
+impl TitlePattern {
+    fn new(re: regex::Regex) -> Self {
+        let mut first = [true; 256];
+        // Every match begins with one of the prefixes, when they are finitely many.
+        let prefixes =
+            regex_syntax::parse(re.as_str()).map(|hir| regex_syntax::hir::literal::Extractor::new().extract(&hir));
+        if let Ok(prefixes) = prefixes
+            && let Some(literals) = prefixes.literals()
+            && literals.iter().all(|l| !l.as_bytes().is_empty())
+        {
+            first = [false; 256];
+            for l in literals {
+                first[usize::from(l.as_bytes()[0])] = true;
+            }
+        }
+        TitlePattern { re, first }
+    }
+
+    /// The match at the start of `s` and its groups.
+    pub(crate) fn captures<'h>(&self, s: &'h str) -> Option<regex::Captures<'h>> {
+        if s.as_bytes().first().is_some_and(|&b| !self.first[usize::from(b)]) {
+            return None;
+        }
+        // (Most headings match no pattern: is_match spares them the capture slots.)
+        self.re.is_match(s).then(|| self.re.captures(s)).flatten()
+    }
+}
+
+/// Finds a phrase in any case, as the regex `(?i:phrase)` does (every char stands for its
+/// simple case folds). When the spellings are few, they are searched for as plain strings
+/// (aho-corasick): the regex engine does not extract that many literals, and falls back to
+/// scanning every byte with its automaton.
+#[derive(Debug, Clone)]
+pub(crate) struct Caseless {
+    spellings: Option<aho_corasick::AhoCorasick>,
+    re: regex::Regex,
+}
+
+/// Most spellings searched for as strings.
+const MAX_SPELLINGS: usize = 256;
+
+impl Caseless {
+    fn new(file: &str, what: &str, phrase: &str) -> Result<Self, GrammarError> {
+        let re = super::compile_regex(file, what, &format!("(?i:{})", regex::escape(phrase)), false)?;
+        let mut spellings = vec![String::new()];
+        for c in phrase.chars() {
+            let mut class = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+            class.case_fold_simple();
+            let forms: Vec<char> = class.iter().flat_map(|r| r.start()..=r.end()).collect();
+            if spellings.len() * forms.len() > MAX_SPELLINGS {
+                return Ok(Caseless { spellings: None, re });
+            }
+            spellings = spellings.iter().flat_map(|s| forms.iter().map(move |f| format!("{s}{f}"))).collect();
+        }
+        let spellings = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&spellings)
+            .ok()
+            .filter(|_| !phrase.is_empty());
+        Ok(Caseless { spellings, re })
+    }
+
+    /// `(start, end)` of the matches in `hay`, leftmost first, not overlapping.
+    pub(crate) fn find_all(&self, hay: &str) -> Vec<(usize, usize)> {
+        match &self.spellings {
+            Some(ac) => ac.find_iter(hay).map(|m| (m.start(), m.end())).collect(),
+            None => self.re.find_iter(hay).map(|m| (m.start(), m.end())).collect(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -95,18 +180,22 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
     }
     let mut responsibility_title_patterns = Vec::new();
     for p in &f.responsibility_title_patterns {
-        responsibility_title_patterns.push(super::compile_with_groups(
+        responsibility_title_patterns.push(TitlePattern::new(super::compile_with_groups(
             file,
             "responsibility_title_patterns",
             p,
             true,
             &["agency"],
-        )?);
+        )?));
     }
     let mut positions: Vec<(String, String)> = f.positions.into_iter().collect();
     positions.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
     let lead_cue = f.lead_cue.trim().to_lowercase();
-    let lead_cue_finder = super::compile_regex(file, "lead_cue", &format!("(?i:{})", regex::escape(&lead_cue)), false)?;
+    let lead_cue_finder = Caseless::new(file, "lead_cue", &lead_cue)?;
+    let responsibility_verbs = lower(f.responsibility_verbs);
+    let verbs: Vec<String> = responsibility_verbs.iter().map(|v| regex::escape(&format!(" {v}"))).collect();
+    let responsibility_verb_finder =
+        super::compile_regex(file, "responsibility_verbs", &format!("(?i:{})", verbs.join("|")), false)?;
     Ok(Labels {
         task_fields,
         lead_cue,
@@ -116,7 +205,8 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         partner_cues: lower(f.partner_cues),
         work_verbs: lower(f.work_verbs),
         responsibility_title_patterns,
-        responsibility_verbs: lower(f.responsibility_verbs),
+        responsibility_verbs,
+        responsibility_verb_finder,
         not_agency_words: lower(f.not_agency_words),
         recipient_item_prefixes: f.recipient_item_prefixes,
         signed_marks: f.signed_marks,
@@ -124,4 +214,35 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         authority_positions: f.authority_positions,
         title_stops: f.title_stops,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caseless_phrases_are_found_as_the_regex_finds_them() {
+        let cue = Caseless::new("t", "t", "chủ trì").expect("compiles");
+        assert!(cue.spellings.is_some());
+        let hay = "Sở X CHỦ TRÌ, Chủ Trì; chủ trìnhx cHủ tRì chủ  trì \u{212a}";
+        let re = regex::Regex::new("(?i:chủ trì)").expect("regex");
+        let expected: Vec<(usize, usize)> = re.find_iter(hay).map(|m| (m.start(), m.end())).collect();
+        assert_eq!(cue.find_all(hay), expected);
+        assert_eq!(expected.len(), 4);
+        // The Kelvin sign is a spelling of "k".
+        let k = Caseless::new("t", "t", "kế").expect("compiles");
+        assert_eq!(k.find_all("\u{212a}Ế"), [(0, 6)]);
+    }
+
+    #[test]
+    fn title_patterns_know_their_first_bytes() {
+        let re = |p: &str| super::super::compile_regex("t", "t", p, true).expect("regex");
+        let p = TitlePattern::new(re(r"(?i:đối với)\s+(?P<agency>.+)"));
+        let first: Vec<u8> = (0..=255u8).filter(|&b| p.first[usize::from(b)]).collect();
+        assert_eq!(first, "đ".as_bytes()[..1], "Đ and đ share their first byte");
+        assert!(p.captures("ĐỐI VỚI Sở Tài chính").is_some());
+        assert!(p.captures("Mục tiêu").is_none());
+        let any = TitlePattern::new(re(r"\w*x"));
+        assert!(any.first.iter().all(|&b| b));
+    }
 }

@@ -47,7 +47,7 @@ struct Part {
 pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Target> {
     let u = &cx.g.units;
     let (mut parts, mut excluded, mut starts) = (Vec::new(), Vec::new(), Vec::new());
-    walk(u, &cx.doc.sections, (false, false, None), &mut parts, &mut excluded, &mut starts);
+    walk(u, &cx.doc.sections, (false, false), &mut Vec::new(), &mut parts, &mut excluded, &mut starts);
     starts.sort_unstable();
     let doc_year = document_year(cx);
     let inside = |spans: &[Span], at: usize| spans.iter().any(|s| s.start <= at && at < s.end);
@@ -57,8 +57,9 @@ pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Target> {
     let pseudo_heading = |i: usize| {
         let t = cx.line(i);
         let t = MARKER.find(t).map_or(t, |m| &t[m.end()..]);
-        t.chars().count() <= 100
-            && u.target_sections.match_at(t).is_some()
+        // The anchored phrase match first: it rules out most lines at once.
+        u.target_sections.match_at(t).is_some()
+            && t.chars().count() <= 100
             && u.names_targets(t)
             && u.target_exclude_sections.find(t).is_none()
             && !parts.iter().any(|p| p.contains(cx.line_span(i).start))
@@ -104,28 +105,37 @@ impl Part {
 }
 
 /// Collect the target parts and the evaluation parts of `sections`. `inherited`: (in a target
-/// part, in an evaluation part, year).
-fn walk(
+/// part, in an evaluation part); `titles`: the titles of the sections above, each with its
+/// year once read ([`year_of`]).
+fn walk<'s>(
     u: &Units,
-    sections: &[Section],
-    inherited: (bool, bool, Option<i32>),
+    sections: &'s [Section],
+    inherited: (bool, bool),
+    titles: &mut Vec<(&'s str, Option<Option<i32>>)>,
     parts: &mut Vec<Part>,
     excluded: &mut Vec<Span>,
     starts: &mut Vec<usize>,
 ) {
-    let (in_target, in_eval, year) = inherited;
+    let (in_target, in_eval) = inherited;
     for s in sections {
         let eval = in_eval || u.target_exclude_sections.find(&s.title).is_some();
-        let target = (in_target || u.names_targets(&s.title)) && !eval;
-        let year = title_year(u, &s.title).or(year);
+        let target = !eval && (in_target || u.names_targets(&s.title));
+        titles.push((&s.title, None));
         if eval {
             excluded.push(s.span);
         } else if target {
-            parts.push(Part { span: s.span, year });
+            parts.push(Part { span: s.span, year: year_of(u, titles) });
         }
         starts.push(s.span.start);
-        walk(u, &s.children, (target, eval, year), parts, excluded, starts);
+        walk(u, &s.children, (target, eval), titles, parts, excluded, starts);
+        titles.pop();
     }
+}
+
+/// The year the innermost of `titles` naming one names. Only target parts need it, so each
+/// title is read when first asked, and once.
+fn year_of(u: &Units, titles: &mut [(&str, Option<Option<i32>>)]) -> Option<i32> {
+    titles.iter_mut().rev().find_map(|(title, year)| *year.get_or_insert_with(|| title_year(u, title)))
 }
 
 /// The last year one of `patterns` finds in `s`.

@@ -47,16 +47,18 @@ impl Hits {
 /// The gates of the layout and segment stages.
 #[derive(Debug, Clone)]
 pub(crate) struct Gates {
-    /// Groups [`RECIPIENTS`], [`CAPACITY`], [`LETTERHEAD`], [`ATTACHED`].
+    /// Groups [`RECIPIENTS`], [`CAPACITY`], [`ATTACHED`]: asked of every line.
     pub(crate) blocks: Gate,
+    /// The letterhead patterns, one group: asked of fewer lines, and costlier (some search the
+    /// whole line).
+    pub(crate) letterhead: Gate,
     /// Group [`BULLETS`], then heading scheme `i` as group `i + 1`.
     pub(crate) headings: Gate,
 }
 
 pub(crate) const RECIPIENTS: usize = 0;
 pub(crate) const CAPACITY: usize = 1;
-pub(crate) const LETTERHEAD: usize = 2;
-pub(crate) const ATTACHED: usize = 3;
+pub(crate) const ATTACHED: usize = 2;
 pub(crate) const BULLETS: usize = 0;
 
 impl Gates {
@@ -64,12 +66,8 @@ impl Gates {
         let mut heading_groups: Vec<&[Regex]> = vec![&headings.bullets];
         heading_groups.extend(headings.schemes.iter().map(|s| std::slice::from_ref(&s.pattern)));
         Gates {
-            blocks: Gate::new(&[
-                &blocks.recipients_labels,
-                &blocks.capacity,
-                &blocks.letterhead,
-                &doc_types.appendix_attached,
-            ]),
+            blocks: Gate::new(&[&blocks.recipients_labels, &blocks.capacity, &doc_types.appendix_attached]),
+            letterhead: Gate::new(&[&blocks.letterhead]),
             headings: Gate::new(&heading_groups),
         }
     }

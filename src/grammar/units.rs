@@ -80,7 +80,12 @@ impl Units {
     /// `title` names a target part ("Mục tiêu cụ thể"), not only a name that holds the words
     /// ("Chương trình mục tiêu quốc gia").
     pub(crate) fn names_targets(&self, title: &str) -> bool {
+        // Most titles hold no such name: read them as they are, without a copy.
+        let Some((a, b, _)) = self.target_not_sections.find(title) else {
+            return self.target_sections.find(title).is_some();
+        };
         let mut t = title.to_owned();
+        t.replace_range(a..b, " ");
         while let Some((a, b, _)) = self.target_not_sections.find(&t) {
             t.replace_range(a..b, " ");
         }

@@ -32,7 +32,10 @@ pub(crate) fn extract(lines: &mut [WorkLine], grammar: &Grammar) -> Vec<Note> {
             i += 1;
             continue;
         }
-        let Some(caps) = grammar.text.footnote_body.captures(lines[i].text.trim()) else {
+        // Most lines are no footnote: told by the regex's DFA before its groups are allocated.
+        let body_re = &grammar.text.footnote_body;
+        let Some(caps) = Some(lines[i].text.trim()).filter(|t| body_re.is_match(t)).and_then(|t| body_re.captures(t))
+        else {
             i += 1;
             continue;
         };

@@ -29,8 +29,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             if lines[j].kind != LineKind::Text || gap > 3 {
                 break;
             }
-            let chars = lines[i].text.chars().count();
-            if !continues(&lines[i].text, chars, &lines[j].text, margin, grammar) {
+            if !continues(&lines[i].text, &lines[j].text, margin, grammar) {
                 break;
             }
             let next = std::mem::take(&mut lines[j].text);
@@ -74,33 +73,42 @@ fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     (near * 10 >= lens.len() * 4).then_some(p90)
 }
 
-fn continues(first: &str, first_chars: usize, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
-    let first = first.trim_end();
+fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
+    let first = first_line.trim_end();
     let next = next.trim_start();
     let Some(last) = first.chars().next_back() else { return false };
     if g.text.sentence_end.contains(&last) {
         return false;
     }
-    if starts_block(next, g) || starts_block_line(first, g) {
+    // The text tests first: the pattern tests (a block starts) only veto a join, and most
+    // line pairs are told apart without them.
+    let next_first = next.chars().next().unwrap_or(' ');
+    if !next_first.is_lowercase() && !joins_upper_case(first_line, next, last, margin, g) {
         return false;
     }
-    let next_first = next.chars().next().unwrap_or(' ');
-    if next_first.is_lowercase() {
-        return true;
-    }
-    let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+    !(starts_block(next, g) || starts_block_line(first, g))
+}
+
+/// Whether `first_line` (ending in `last`) goes on in `next`, which does not start in lower
+/// case, when neither line starts a block.
+fn joins_upper_case(first_line: &str, next: &str, last: char, margin: Option<usize>, g: &Grammar) -> bool {
+    let first = first_line.trim_end();
     let upper_first = crate::text::is_upper(first);
     // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
     if upper_first != crate::text::is_upper(next) {
         return false;
     }
-    let at_margin = margin.is_some_and(|m| first_chars * 4 >= m * 3);
+    let at_margin = margin.is_some_and(|m| first_line.chars().count() * 4 >= m * 3);
     // A heading's title may end with any word ("1. Kết quả đạt được" / "Năm 2016, …"): only
     // a wrap at the margin continues it.
-    if is_heading(first, g) {
-        return at_margin;
+    let after_word = || {
+        let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+        g.text.wrap_join_after.contains(&last_word) || last == ',' || last == '-'
+    };
+    if at_margin {
+        return true;
     }
-    g.text.wrap_join_after.contains(&last_word) || last == ',' || last == '-' || at_margin
+    after_word() && !is_heading(first, g)
 }
 
 /// A line that must start a new block: a heading, a list item, a signature or recipients line.
@@ -124,7 +132,7 @@ fn is_heading_of(line: &str, g: &Grammar, cands: Hits) -> bool {
 
 /// Letterhead, recipients and signing-capacity lines never join anything.
 fn starts_block_line(line: &str, g: &Grammar) -> bool {
-    g.gates.blocks.matches(line) != Hits::NONE
+    g.gates.blocks.matches(line) != Hits::NONE || g.gates.letterhead.matches(line) != Hits::NONE
 }
 
 fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bool {

@@ -5,6 +5,8 @@ use crate::grammar::gate::{self, Hits};
 use crate::grammar::{Grammar, HeadingScheme, Ordinal};
 use crate::layout::{Layout, LineKind};
 use crate::text::{fold, is_upper, roman_value};
+use regex::CaptureLocations;
+use unicode_normalization::char::canonical_combining_class;
 
 /// One way to read a line as a heading. "I." reads as Roman one or as the letter I; the tree
 /// builder decides from the sequence around it.
@@ -29,8 +31,6 @@ pub(crate) struct LineInfo {
     pub(crate) headings: Vec<HeadingCandidate>,
     /// The line opens a closing block (recipients label or signing capacity).
     pub(crate) closing: bool,
-    /// The line is a letterhead line (tiêu đề, quốc hiệu, số, date line).
-    pub(crate) letterhead: bool,
     /// The line starts with an appendix title.
     pub(crate) appendix_title: bool,
     /// The line is an "attached to …" line ("(Kèm theo Kế hoạch số …)").
@@ -43,27 +43,78 @@ pub(crate) struct LineInfo {
 
 /// Classify every line of `layout`.
 pub(crate) fn classify(layout: &Layout, g: &Grammar) -> Vec<LineInfo> {
-    let titles = folded_appendix_titles(g);
+    let mut memo = Memo::new(g);
     (0..layout.lines.len())
         .map(|i| match layout.lines[i].kind {
-            LineKind::Text => classify_line_with(layout.line(i).trim(), g, &titles),
+            LineKind::Text => classify_line_with(layout.line(i).trim(), g, &mut memo),
             _ => LineInfo::default(),
         })
         .collect()
 }
 
-/// The appendix title starts without diacritics, folded once for all the lines.
-fn folded_appendix_titles(g: &Grammar) -> Vec<String> {
-    g.doc_types.appendix_titles.iter().map(|t| fold(t)).collect()
+/// What classifying a line needs beyond the grammar, made once for all the lines.
+struct Memo {
+    /// The appendix title starts without diacritics.
+    appendix_titles: Vec<String>,
+    /// The byte length of the longest of them.
+    appendix_title_len: usize,
+    /// For each heading scheme: room for its groups (reused, not allocated per line), and the
+    /// index of group `num`.
+    schemes: Vec<(CaptureLocations, Option<usize>)>,
+}
+
+impl Memo {
+    fn new(g: &Grammar) -> Memo {
+        let appendix_titles: Vec<String> = g.doc_types.appendix_titles.iter().map(|t| fold(t)).collect();
+        let schemes = (g.headings.schemes.iter())
+            .map(|s| (s.pattern.capture_locations(), s.pattern.capture_names().position(|n| n == Some("num"))))
+            .collect();
+        Memo {
+            appendix_title_len: appendix_titles.iter().map(String::len).max().unwrap_or(0),
+            appendix_titles,
+            schemes,
+        }
+    }
+
+    /// The line starts with an appendix title, compared without diacritics.
+    fn starts_appendix_title(&self, line: &str) -> bool {
+        let folded = folded_prefix(line, self.appendix_title_len);
+        self.appendix_titles.iter().any(|t| folded.starts_with(t.as_str()))
+    }
+}
+
+/// The start of `fold(line)`, at least `len` bytes of it (all of it when shorter). Folding goes
+/// character by character (its reordering of combining marks never crosses a starter), so a
+/// prefix of the line cut before a starter folds to a prefix of the folded line: a long line
+/// is not folded whole to compare its first words.
+fn folded_prefix(line: &str, len: usize) -> String {
+    let mut chars = len.max(1);
+    loop {
+        let cut = (line.char_indices())
+            .skip(chars)
+            .find(|&(_, c)| canonical_combining_class(c) == 0)
+            .map_or(line.len(), |(at, _)| at);
+        let folded = fold(&line[..cut]);
+        if folded.len() >= len || cut == line.len() {
+            return folded;
+        }
+        chars *= 2;
+    }
+}
+
+/// The line (trimmed) is a letterhead line (tiêu đề, quốc hiệu, số, date line). Asked only of
+/// the lines above a type line, not of every line: the letterhead patterns cost more.
+pub(crate) fn is_letterhead(line: &str, g: &Grammar) -> bool {
+    !line.is_empty() && g.gates.letterhead.matches(line) != Hits::NONE
 }
 
 #[cfg(test)]
 pub(crate) fn classify_line(line: &str, g: &Grammar) -> LineInfo {
-    classify_line_with(line, g, &folded_appendix_titles(g))
+    classify_line_with(line, g, &mut Memo::new(g))
 }
 
-/// Classify `line`; `appendix_titles` from [`folded_appendix_titles`].
-fn classify_line_with(line: &str, g: &Grammar, appendix_titles: &[String]) -> LineInfo {
+/// Classify `line`.
+fn classify_line_with(line: &str, g: &Grammar, memo: &mut Memo) -> LineInfo {
     let upper = is_upper(line);
     let mut info = LineInfo { upper, ..LineInfo::default() };
     if line.is_empty() {
@@ -91,22 +142,20 @@ fn classify_line_with(line: &str, g: &Grammar, appendix_titles: &[String]) -> Li
     }
     let blocks = g.gates.blocks.matches(line);
     info.closing = blocks.has(gate::RECIPIENTS) || blocks.has(gate::CAPACITY);
-    info.letterhead = blocks.has(gate::LETTERHEAD);
     info.attached = blocks.has(gate::ATTACHED);
     if upper {
         // Compared without diacritics: "PHU LUC" is printed too.
-        let folded = fold(line);
-        info.appendix_title = appendix_titles.iter().any(|t| folded.starts_with(t.as_str()));
+        info.appendix_title = memo.starts_appendix_title(line);
     }
     if info.doc_type.is_none() && !info.closing {
         let cands = g.gates.headings.candidates(line);
         let bullet = if cands.has(gate::BULLETS) { g.headings.bullets.iter().find_map(|b| b.find(line)) } else { None };
         match bullet {
-            None => info.headings = heading_candidates_of(line, g, cands),
+            None => info.headings = heading_candidates_of(line, g, cands, memo),
             // "- a) Cơ quan chủ trì: …": a lettered item behind a dash is still the item.
             Some(bullet) => {
                 let rest = &line[bullet.end()..];
-                info.headings = heading_candidates(rest.trim_start(), g)
+                info.headings = heading_candidates(rest.trim_start(), g, memo)
                     .into_iter()
                     .filter(|c| {
                         let s = &g.headings.schemes[c.scheme];
@@ -123,30 +172,37 @@ fn classify_line_with(line: &str, g: &Grammar, appendix_titles: &[String]) -> Li
     info
 }
 
-fn heading_candidates(line: &str, g: &Grammar) -> Vec<HeadingCandidate> {
-    heading_candidates_of(line, g, g.gates.headings.candidates(line))
+fn heading_candidates(line: &str, g: &Grammar, memo: &mut Memo) -> Vec<HeadingCandidate> {
+    heading_candidates_of(line, g, g.gates.headings.candidates(line), memo)
 }
 
 /// [`heading_candidates`], trying only the schemes in `cands` (from the headings gate).
-fn heading_candidates_of(line: &str, g: &Grammar, cands: Hits) -> Vec<HeadingCandidate> {
+fn heading_candidates_of(line: &str, g: &Grammar, cands: Hits, memo: &mut Memo) -> Vec<HeadingCandidate> {
     let mut out = Vec::new();
     for (idx, scheme) in g.headings.schemes.iter().enumerate() {
         if !cands.has(idx + 1) {
             continue;
         }
-        let Some(caps) = scheme.pattern.captures(line) else { continue };
-        let (Some(whole), Some(num)) = (caps.get(0), caps.name("num")) else { continue };
-        let title_at = whole.end();
+        let (locs, num_group) = &mut memo.schemes[idx];
+        if scheme.pattern.captures_read(locs, line).is_none() {
+            continue;
+        }
+        let (Some((start, title_at)), Some((num_start, num_end))) = (locs.get(0), num_group.and_then(|n| locs.get(n)))
+        else {
+            continue;
+        };
+        let whole = &line[start..title_at];
+        let num = &line[num_start..num_end];
         // A marker glued to more digits is a number: "1.000 người", "1.1 Mục tiêu" read as "1.".
-        let glued_digit = !whole.as_str().ends_with(char::is_whitespace)
-            && line[title_at..].starts_with(|c: char| c.is_ascii_digit());
+        let glued_digit =
+            !whole.ends_with(char::is_whitespace) && line[title_at..].starts_with(|c: char| c.is_ascii_digit());
         if glued_digit {
             continue;
         }
         if scheme.title_case && !title_starts_well(&line[title_at..]) {
             continue;
         }
-        let num = num.as_str().to_owned();
+        let num = num.to_owned();
         let value = ordinal_value(scheme, &num, &g.headings.alphabet);
         if scheme.ordinal == Ordinal::Roman && value == 0 && scheme.rank.is_none() {
             continue;
@@ -232,10 +288,26 @@ mod tests {
         assert!(classify_line("Nơi nhận:", &g).closing);
         assert!(classify_line("Noi nhận:", &g).closing);
         assert!(classify_line("KT. CHỦ TỊCH", &g).closing);
-        assert!(classify_line("TỈNH BÀ RỊA – VŨNG TÀU Độc lập – Tự do – Hạnh phúc", &g).letterhead);
-        assert!(classify_line("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024", &g).letterhead);
+        assert!(is_letterhead("TỈNH BÀ RỊA – VŨNG TÀU Độc lập – Tự do – Hạnh phúc", &g));
+        assert!(is_letterhead("Bà Rịa - Vũng Tàu, ngày tháng 01 năm 2024", &g));
+        assert!(!is_letterhead("Căn cứ Luật Tổ chức chính quyền địa phương;", &g));
         assert!(classify_line("(Kèm theo Kế hoạch số 525 /KH-UBND ngày 29 tháng 12 năm 2022)", &g).attached);
         assert!(classify_line("PHỤ LỤC: DANH MỤC NHIỆM VỤ", &g).appendix_title);
         assert!(classify_line("PHU LUC", &g).appendix_title, "printed without diacritics");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_folded_prefix_is_a_prefix_of_the_folded_line(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Phụ", "LỤC", "lục", "Đ", "đ", "a\u{301}", "\u{323}\u{302}", "\u{301}", "ß", " ", "Ơ", "x", "ﬁ",
+            ]), 0..10),
+            len in 0usize..24,
+        ) {
+            let line: String = parts.concat();
+            let (whole, prefix) = (fold(&line), folded_prefix(&line, len));
+            proptest::prop_assert!(whole.starts_with(&prefix), "{:?} -> {:?} / {:?}", line, prefix, whole);
+            proptest::prop_assert!(prefix.len() >= len || prefix == whole, "{:?} -> {:?}", line, prefix);
+        }
     }
 }

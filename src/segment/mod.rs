@@ -10,7 +10,7 @@ mod classify;
 mod tree;
 
 use crate::grammar::Grammar;
-use crate::layout::Layout;
+use crate::layout::{Layout, LineKind};
 use crate::model::{Section, Span};
 use classify::LineInfo;
 
@@ -70,7 +70,7 @@ pub fn segment(layout: &Layout, g: &Grammar) -> Skeleton {
                 last_type = Some(i);
             }
             Some(t) if !is_appendix && opens_another(layout, &infos, t, i) => {
-                let first = letterhead_start(layout, &infos, t + 1, i);
+                let first = letterhead_start(layout, g, t + 1, i);
                 opens.push((first, i));
                 last_type = Some(i);
             }
@@ -107,7 +107,7 @@ fn non_blank_between(layout: &Layout, from: usize, to: usize) -> usize {
 }
 
 /// Walk back from a type line over its letterhead (blank and letterhead lines).
-fn letterhead_start(layout: &Layout, infos: &[LineInfo], floor: usize, type_line: usize) -> usize {
+fn letterhead_start(layout: &Layout, g: &Grammar, floor: usize, type_line: usize) -> usize {
     let mut first = type_line;
     let mut j = type_line;
     while j > floor {
@@ -116,7 +116,7 @@ fn letterhead_start(layout: &Layout, infos: &[LineInfo], floor: usize, type_line
         if blank {
             continue;
         }
-        if infos[j].letterhead {
+        if layout.lines[j].kind == LineKind::Text && classify::is_letterhead(layout.line(j).trim(), g) {
             first = j;
         } else {
             break;

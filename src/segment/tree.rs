@@ -17,7 +17,8 @@ use crate::model::{Section, Span};
 #[derive(Debug, Clone)]
 struct Placed {
     line: usize,
-    key: String,
+    /// Its [`scheme_key`], as an index in [`TreeBuilder::keys`].
+    key: usize,
     scheme: usize,
     marker: String,
     value: u32,
@@ -27,19 +28,27 @@ struct Placed {
 }
 
 /// Identity of a scheme for nesting: decimal headings of different depth ("1.1" and "2.3.1")
-/// nest under each other, so the depth is part of the key.
-fn scheme_key(g: &Grammar, c: &HeadingCandidate) -> String {
+/// nest under each other, so the depth is part of the key. Written into `key`.
+fn scheme_key(g: &Grammar, c: &HeadingCandidate, key: &mut String) {
+    use std::fmt::Write;
     let s = &g.headings.schemes[c.scheme];
-    if s.ordinal == Ordinal::Decimal { format!("{}{}", s.name, c.num.matches('.').count() + 1) } else { s.name.clone() }
+    key.clear();
+    key.push_str(&s.name);
+    if s.ordinal == Ordinal::Decimal {
+        let _ = write!(key, "{}", c.num.matches('.').count() + 1);
+    }
 }
 
 /// State of the tree being built for one region.
 pub(crate) struct TreeBuilder<'g> {
     g: &'g Grammar,
-    stack: Vec<Placed>,
+    /// The open headings, outermost first, as indexes in `placed`.
+    stack: Vec<usize>,
     placed: Vec<Placed>,
+    /// The scheme keys seen, each once: headings name them by index.
+    keys: Vec<String>,
     /// (ancestor key, descendant key) pairs the document has shown.
-    above: HashSet<(String, String)>,
+    above: HashSet<(usize, usize)>,
     /// Extra depth for every heading (1 inside an appendix section).
     base_depth: usize,
     base_path: String,
@@ -51,6 +60,7 @@ impl<'g> TreeBuilder<'g> {
             g,
             stack: Vec::new(),
             placed: Vec::new(),
+            keys: Vec::new(),
             above: HashSet::new(),
             base_depth: 0,
             base_path: String::new(),
@@ -67,43 +77,44 @@ impl<'g> TreeBuilder<'g> {
         let Some(c) = self.choose(&info.headings) else { return };
         let g = self.g;
         let scheme = &g.headings.schemes[c.scheme];
-        let key = scheme_key(g, c);
+        let key = self.key_of(c);
 
         if let Some(rank) = scheme.rank {
             // Structural: close everything unranked or of the same or a lower rank.
-            while let Some(top) = self.stack.last() {
-                match g.headings.schemes[top.scheme].rank {
+            while let Some(&top) = self.stack.last() {
+                match g.headings.schemes[self.placed[top].scheme].rank {
                     Some(r) if r < rank => break,
                     _ => {
                         self.stack.pop();
                     }
                 }
             }
-        } else if let Some(pos) = self.stack.iter().rposition(|p| p.key == key) {
+        } else if let Some(pos) = self.stack.iter().rposition(|&p| self.placed[p].key == key) {
             self.stack.truncate(pos);
         } else {
             // A new scheme: child of the innermost open heading, unless the document has shown
             // this scheme above it.
-            while let Some(top) = self.stack.last() {
+            while let Some(&top) = self.stack.last() {
+                let top = &self.placed[top];
                 let ranked = g.headings.schemes[top.scheme].rank.is_some();
-                if !ranked && self.above.contains(&(key.clone(), top.key.clone())) {
+                if !ranked && self.above.contains(&(key, top.key)) {
                     self.stack.pop();
                 } else {
                     break;
                 }
             }
         }
-        for open in &self.stack {
-            self.above.insert((open.key.clone(), key.clone()));
+        for &open in &self.stack {
+            self.above.insert((self.placed[open].key, key));
         }
 
         let marker = scheme.marker.replace("{num}", &c.num);
         let mut path = self.base_path.clone();
-        for open in &self.stack {
+        for &open in &self.stack {
             if !path.is_empty() {
                 path.push('/');
             }
-            path.push_str(&open.marker);
+            path.push_str(&self.placed[open].marker);
         }
         if !path.is_empty() {
             path.push('/');
@@ -121,8 +132,25 @@ impl<'g> TreeBuilder<'g> {
             path,
             title,
         };
-        self.stack.push(placed.clone());
+        self.stack.push(self.placed.len());
         self.placed.push(placed);
+    }
+
+    /// The index in `keys` of the [`scheme_key`] of `c`, added when new.
+    fn key_of(&mut self, c: &HeadingCandidate) -> usize {
+        let mut key = String::new();
+        scheme_key(self.g, c, &mut key);
+        self.keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+            self.keys.push(key);
+            self.keys.len() - 1
+        })
+    }
+
+    /// The index in `keys` of the [`scheme_key`] of `c`, if seen.
+    fn known_key(&self, c: &HeadingCandidate) -> Option<usize> {
+        let mut key = String::new();
+        scheme_key(self.g, c, &mut key);
+        self.keys.iter().position(|k| *k == key)
     }
 
     /// Pick the reading that continues an open sequence ("I." after "H." is a letter), else
@@ -133,8 +161,10 @@ impl<'g> TreeBuilder<'g> {
             return cands.first();
         }
         let continues = |c: &HeadingCandidate| {
-            let key = scheme_key(self.g, c);
-            self.stack.iter().rev().find(|p| p.key == key).is_some_and(|p| c.value == p.value + 1)
+            let Some(key) = self.known_key(c) else { return false };
+            (self.stack.iter().rev().map(|&p| &self.placed[p]))
+                .find(|p| p.key == key)
+                .is_some_and(|p| c.value == p.value + 1)
         };
         if let Some(c) = cands.iter().find(|c| continues(c)) {
             return Some(c);

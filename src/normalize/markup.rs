@@ -141,6 +141,19 @@ const fn special(bytes: &[u8]) -> [bool; 256] {
     t
 }
 
+/// The first byte of `b` that `special` holds. Eight bytes are told at a time without a branch
+/// each: special bytes are rare, and this scan walks most of a marked-up text.
+fn next_special(b: &[u8], special: &[bool; 256]) -> Option<usize> {
+    let mut base = 0;
+    for chunk in b.chunks_exact(8) {
+        if chunk.iter().fold(false, |hit, &c| hit | special[usize::from(c)]) {
+            break;
+        }
+        base += 8;
+    }
+    b[base..].iter().position(|&c| special[usize::from(c)]).map(|k| base + k)
+}
+
 /// The end of the body of a `<script>` or `<style>`.
 static RAW_END: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
@@ -656,7 +669,7 @@ impl<'a> Scanner<'a> {
         let b = self.b;
         let special = if self.opts.markdown { &SPECIAL_MD } else { &SPECIAL_HTML };
         while i < end {
-            let run = b[i..end].iter().position(|c| special[*c as usize]).map_or(end, |k| i + k);
+            let run = next_special(&b[i..end], special).map_or(end, |k| i + k);
             if run > i {
                 self.push_str(&self.src[i..run]);
                 i = run;
@@ -1343,6 +1356,15 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn next_special_agrees_with_a_plain_scan(b in proptest::collection::vec(proptest::sample::select(
+            vec![b'a', b' ', b'*', b'\t', 0xE1, 0xBA, b'<', b'x'],
+        ), 0..40)) {
+            proptest::prop_assert_eq!(next_special(&b, &SPECIAL_MD), b.iter().position(|&c| SPECIAL_MD[usize::from(c)]));
         }
     }
 }

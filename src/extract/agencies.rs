@@ -76,32 +76,38 @@ impl<'g> AgencyMatcher<'g> {
     }
 
     /// False when no list of agencies cut from the start of `text` (before a `,` `;` `.` `:` or
-    /// white space) can pass [`AgencyMatcher::is_agency_list`]: a cheap test on the first word
+    /// white space) can pass [`AgencyMatcher::agency_list`]: a cheap test on the first word
     /// (see [`Gazetteer::may_start_agency`]).
     pub(crate) fn may_start_list(&self, text: &str) -> bool {
         self.gaz.may_start_agency(text)
     }
 
-    /// `text` is nothing but a list of agencies (a heading such as "3. Sở Kế hoạch và Đầu tư,
-    /// Sở Tài chính"), not a sentence about them.
-    pub(crate) fn is_agency_list(&self, text: &str, not_names: &[String]) -> bool {
+    /// The members of `text` ([`AgencyMatcher::split_text`]) when it is nothing but a list of
+    /// agencies (a heading such as "3. Sở Kế hoạch và Đầu tư, Sở Tài chính"), not a sentence
+    /// about them.
+    pub(crate) fn agency_list<'t>(&self, text: &'t str, not_names: &[String]) -> Option<Vec<&'t str>> {
         let text = clean(text);
         // Long text is a sentence: decided before lower-casing it (a char is at most 4 bytes).
         if text.is_empty() || (text.len() > 240 && (text.len() > 4 * 240 || text.chars().count() > 240)) {
-            return false;
+            return None;
         }
         let member = |p: &str| self.starts_agency(p) && p.split_whitespace().count() <= 28 && !p.contains(". ");
         // Most headings are no list at all: their first member already fails, so that is asked
         // before the whole text is lower-cased and the other members are split off.
         let mut parts = self.parts(text);
-        if !parts.next().is_some_and(member) {
-            return false;
-        }
+        let first = parts.next().filter(|&p| member(p))?;
         let low = to_lower(text);
         if not_names.iter().any(|w| low.contains(w.as_str())) {
-            return false;
+            return None;
         }
-        parts.all(member)
+        let mut members = vec![first];
+        for p in parts {
+            if !member(p) {
+                return None;
+            }
+            members.push(p);
+        }
+        Some(members)
     }
 }
 
@@ -263,7 +269,11 @@ mod tests {
             let s: String = parts.concat();
             proptest::prop_assert_eq!(m.split_text(&s), split_text_plain(&m, &s));
             let not = &g.labels.not_agency_words;
-            proptest::prop_assert_eq!(m.is_agency_list(&s, not), is_agency_list_plain(&m, &s, not));
+            let list = m.agency_list(&s, not);
+            proptest::prop_assert_eq!(list.is_some(), is_agency_list_plain(&m, &s, not));
+            if let Some(members) = list {
+                proptest::prop_assert_eq!(members, split_text_plain(&m, &s));
+            }
         }
     }
 
@@ -286,7 +296,7 @@ mod tests {
                 let cuts = s.char_indices().filter(|&(_, c)| matches!(c, ',' | ';' | '.' | ':') || c.is_whitespace());
                 for k in cuts.map(|(k, _)| k).chain([s.len()]) {
                     let cut = &s[..k];
-                    proptest::prop_assert!(!m.is_agency_list(cut, not), "{:?}", cut);
+                    proptest::prop_assert!(m.agency_list(cut, not).is_none(), "{:?}", cut);
                     if let Some(first) = m.split_text(cut).first() {
                         proptest::prop_assert!(!m.starts_agency(first), "{:?}", cut);
                     }
@@ -320,12 +330,14 @@ mod tests {
         let g = Grammar::embedded().unwrap();
         let m = AgencyMatcher::new(&g);
         let not = &g.labels.not_agency_words;
-        assert!(m.is_agency_list("Sở Kế hoạch và Đầu tư, Sở Tài chính", not));
-        assert!(m.is_agency_list("Các sở, ban, ngành cấp tỉnh; UBND các huyện, thành phố, thị xã", not));
-        assert!(!m.is_agency_list("Giao Giám đốc Sở Thông tin và Truyền thông chủ trì, phối hợp", not));
-        assert!(!m.is_agency_list("Chánh Văn phòng UBND tỉnh; Giám đốc Sở Tài chính chịu trách nhiệm thi hành", not));
-        assert!(!m.is_agency_list("Nhận thức số", not));
-        assert!(!m.is_agency_list("Mục tiêu chung", not));
-        assert!(!m.is_agency_list("Tổ chức thực hiện", not));
+        assert!(m.agency_list("Sở Kế hoạch và Đầu tư, Sở Tài chính", not).is_some());
+        assert!(m.agency_list("Các sở, ban, ngành cấp tỉnh; UBND các huyện, thành phố, thị xã", not).is_some());
+        assert!(m.agency_list("Giao Giám đốc Sở Thông tin và Truyền thông chủ trì, phối hợp", not).is_none());
+        assert!(
+            m.agency_list("Chánh Văn phòng UBND tỉnh; Giám đốc Sở Tài chính chịu trách nhiệm thi hành", not).is_none()
+        );
+        assert!(m.agency_list("Nhận thức số", not).is_none());
+        assert!(m.agency_list("Mục tiêu chung", not).is_none());
+        assert!(m.agency_list("Tổ chức thực hiện", not).is_none());
     }
 }

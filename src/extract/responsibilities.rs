@@ -110,8 +110,10 @@ fn heading_agencies<'t>(
     }
     // A bare list of agencies heads a block only when the block states duties (a lettered point
     // that only names office holders does not).
-    if agencies.is_agency_list(title, &labels.not_agency_words) && has_duties(cx, s) {
-        return Some(agencies.split_text(title));
+    if let Some(members) = agencies.agency_list(title, &labels.not_agency_words)
+        && has_duties(cx, s)
+    {
+        return Some(members);
     }
     if !labels.responsibility_verb_finder.is_match(title) {
         return None;
@@ -120,11 +122,9 @@ fn heading_agencies<'t>(
     for verb in &cues.verbs {
         if let Some(at) = verb.find(low.as_bytes())
             && let Some(at) = offset_before_lowering(title, at)
+            && let Some(members) = agencies.agency_list(clean(&title[..at]), &labels.not_agency_words)
         {
-            let subject = clean(&title[..at]);
-            if agencies.is_agency_list(subject, &labels.not_agency_words) {
-                return Some(agencies.split_text(subject));
-            }
+            return Some(members);
         }
     }
     None

@@ -60,7 +60,7 @@ impl Draft {
 pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<Task> {
     let blocks = Blocks::new(cx.sections().filter(|s| s.scheme != "appendix" && cx.block_heads(s).is_some()));
     let sections = cx.section_map(|s| s.scheme != "alpha_lower");
-    let cues = LeadCues::new(cx);
+    let cues = LeadCues::new(cx, &blocks);
 
     let label_starts = LabelStarts::new(&cx.g.labels.task_fields);
     let mut tasks = Vec::new();
@@ -133,14 +133,29 @@ struct LeadCues {
 }
 
 impl LeadCues {
-    fn new(cx: &DocContext<'_>) -> Self {
-        let body = cx.body_lines();
-        if body.is_empty() {
-            return LeadCues { at: Vec::new() };
+    /// The cues in the body lines outside `blocks` (the only lines read for task sentences),
+    /// each run of such lines searched at once.
+    fn new(cx: &DocContext<'_>, blocks: &Blocks) -> Self {
+        let finder = &cx.g.labels.lead_cue_finder;
+        let mut at = Vec::new();
+        let mut search = |from: usize, to: usize| {
+            at.extend(finder.find_all(&cx.text()[from..to]).into_iter().map(|(start, end)| (from + start, from + end)));
+        };
+        let mut run: Option<(usize, usize)> = None;
+        for i in cx.body_lines() {
+            let span = cx.line_span(i);
+            if blocks.holds(span.start) {
+                if let Some((from, to)) = run.take() {
+                    search(from, to);
+                }
+            } else {
+                run = Some((run.map_or(span.start, |r| r.0), span.end));
+            }
         }
-        let (from, to) = (cx.line_span(body.start).start, cx.line_span(body.end - 1).end);
-        let found = cx.g.labels.lead_cue_finder.find_all(&cx.text()[from..to]);
-        LeadCues { at: found.into_iter().map(|(start, end)| (from + start, from + end)).collect() }
+        if let Some((from, to)) = run {
+            search(from, to);
+        }
+        LeadCues { at }
     }
 
     /// True when the cue stands inside `line` (its span): a match never runs over a line end,
@@ -161,9 +176,7 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l s
         rest = rest[c.len_utf8() + 1..].trim_start();
     }
     // Every label is followed by a colon: most lines have none and need no lower-casing.
-    if !rest.contains(':') {
-        return None;
-    }
+    memchr::memchr(b':', rest.as_bytes())?;
     // Nor does a line start with a label most of the time: compare the start before lower-casing
     // the whole line.
     if !starts.may_start(rest) {
@@ -189,39 +202,72 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l s
 
 /// Whether a line may start with a task label, asked before lower-casing the line.
 pub(super) struct LabelStarts<'g> {
-    labels: &'g [(TaskField, String)],
-    /// Bytes of the longest label.
-    longest: usize,
+    /// The labels by their first char.
+    by_first: Vec<(char, Vec<&'g str>)>,
     /// A label holds σ or ς (see [`LabelStarts::may_start`]).
     sigma: bool,
 }
 
 impl<'g> LabelStarts<'g> {
     pub(super) fn new(labels: &'g [(TaskField, String)]) -> Self {
-        let longest = labels.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
         let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
-        LabelStarts { labels, longest, sigma }
+        let mut by_first: Vec<(char, Vec<&'g str>)> = Vec::new();
+        for (_, l) in labels {
+            let Some(first) = l.chars().next() else { continue };
+            match by_first.iter_mut().find(|(c, _)| *c == first) {
+                Some((_, group)) => group.push(l),
+                None => by_first.push((first, vec![l])),
+            }
+        }
+        LabelStarts { by_first, sigma }
     }
 
     /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
-    /// is lower-cased char by char, as far as the longest label reaches; that differs from the
+    /// is lower-cased char by char while some label goes on with it; that differs from the
     /// whole-string lower case only at "Σ" (σ or ς by its context), so labels holding either
     /// give every line the benefit of the doubt.
     pub(super) fn may_start(&self, s: &str) -> bool {
         if self.sigma {
             return true;
         }
-        let mut head = String::with_capacity(self.longest + 4);
-        for c in s.chars() {
-            if head.len() >= self.longest {
-                break;
+        let mut chars = s.chars().flat_map(|c| match lower_fast(c) {
+            Some(l) => Lower::One(Some(l)),
+            None => Lower::Many(c.to_lowercase()),
+        });
+        let Some(first) = chars.next() else { return false };
+        let Some((_, labels)) = self.by_first.iter().find(|(c, _)| *c == first) else { return false };
+        let mut head = String::with_capacity(32);
+        head.push(first);
+        loop {
+            let mut goes_on = false;
+            for l in labels {
+                if head.starts_with(l) {
+                    return true;
+                }
+                goes_on |= l.starts_with(head.as_str());
             }
-            match lower_fast(c) {
-                Some(l) => head.push(l),
-                None => head.extend(c.to_lowercase()),
+            match chars.next() {
+                Some(c) if goes_on => head.push(c),
+                _ => return false,
             }
         }
-        self.labels.iter().any(|(_, l)| head.starts_with(l.as_str()))
+    }
+}
+
+/// The lower case of one char: one char, or what `char::to_lowercase` gives.
+enum Lower {
+    One(Option<char>),
+    Many(std::char::ToLowercase),
+}
+
+impl Iterator for Lower {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        match self {
+            Lower::One(c) => c.take(),
+            Lower::Many(l) => l.next(),
+        }
     }
 }
 
@@ -386,6 +432,26 @@ mod tests {
                 let plain = sections.iter().any(|b| b.span.start <= offset && offset < b.span.end);
                 proptest::prop_assert_eq!(blocks.holds(offset), plain, "at {}", offset);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn label_starts_agree_with_lower_casing_the_line(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Cơ", "CƠ", "cơ", " quan", " QUAN", " chủ trì", " CHỦ TRÌ", "Đơn", "ĐƠN", " vị", "Thời", " gian",
+                "İ", "ẞ", ":", " ", "x", "Chủ", " trì", "\u{212a}inh", " phí",
+            ]), 0..8),
+        ) {
+            use crate::grammar::labels::TaskField::{Budget, Lead};
+            let labels: Vec<_> = [(Lead, "cơ quan chủ trì"), (Lead, "chủ trì"), (Lead, "đơn vị"), (Budget, "kinh phí"), (Lead, "thời gian")]
+                .into_iter()
+                .map(|(f, l)| (f, l.to_owned()))
+                .collect();
+            let s: String = parts.concat();
+            let low = crate::text::to_lower(&s);
+            let plain = labels.iter().any(|(_, l)| low.starts_with(l.as_str()));
+            proptest::prop_assert_eq!(super::LabelStarts::new(&labels).may_start(&s), plain);
         }
     }
 

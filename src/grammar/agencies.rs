@@ -25,7 +25,7 @@ pub(crate) struct Gazetteer {
     abbreviations_by_first_byte: Vec<Vec<usize>>,
     /// The abbreviations holding a char that may end a member of a list ("VH,TT&DL"): a member
     /// may end inside one (see [`Gazetteer::may_start_agency`]).
-    abbreviations_with_cuts: Vec<String>,
+    abbreviations_with_cuts: Vec<memchr::memmem::Finder<'static>>,
     pub(crate) entries: Vec<Entry>,
     /// Matching key of every name and alias -> entry index.
     by_key: HashMap<String, usize, KeyHasher>,
@@ -97,8 +97,11 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         false,
     )?;
     let abbreviations_by_first_byte = by_first_byte(abbreviations.iter().map(|(abbr, _)| abbr.as_str()));
-    let abbreviations_with_cuts =
-        abbreviations.iter().filter(|(abbr, _)| abbr.contains(is_cut)).map(|(abbr, _)| abbr.clone()).collect();
+    let abbreviations_with_cuts = abbreviations
+        .iter()
+        .filter(|(abbr, _)| abbr.contains(is_cut))
+        .map(|(abbr, _)| memchr::memmem::Finder::new(abbr.as_bytes()).into_owned())
+        .collect();
     let mut heads = f.heads;
     heads.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
     let heads_by_first_byte = by_first_byte(heads.iter().map(String::as_str));
@@ -380,7 +383,7 @@ impl Gazetteer {
         let Some(&first) = text.as_bytes().first() else { return true };
         if !text.starts_with(is_alphanumeric)
             // A cut inside an abbreviation changes how the first word reads.
-            || self.abbreviations_with_cuts.iter().any(|a| text.contains(a.as_str()))
+            || self.abbreviations_with_cuts.iter().any(|a| a.find(text.as_bytes()).is_some())
             || self.heads_by_first_byte[usize::from(first)].iter().any(|&k| text.starts_with(self.heads[k].as_str()))
             || after_collective_word(text).is_some()
         {

@@ -30,10 +30,14 @@ pub(crate) struct Phrases {
     first: Box<[u32; 256]>,
     /// Every phrase begins with a letter or digit, so none starts right after an ASCII one.
     word_starts: bool,
-    /// The pairs of bytes a match can begin with, as bits (`a << 8 | b`): on Vietnamese text,
-    /// where most words begin with a byte some phrase begins with, the second byte rules out
-    /// most of them before the trie is walked. Built on first use (most sets are only ever
-    /// matched at a given place).
+    /// Finds the places where a match can begin, for [`Phrases::find_at`]: on Vietnamese text,
+    /// where most words begin with a byte some phrase begins with, the first few bytes rule out
+    /// nearly all of them before the trie is walked. Built on first use (most sets are only
+    /// ever matched at a given place).
+    starts: OnceLock<Option<Starts>>,
+    /// The pairs of bytes a match can begin with, as bits (`a << 8 | b`), to search short texts
+    /// (where the DFA would not pay): the second byte rules out most places a phrase's first
+    /// byte is at before the trie is walked. Built on first use.
     pairs: OnceLock<Box<[u64; 1024]>>,
 }
 
@@ -47,6 +51,202 @@ struct Node {
     /// The phrase ending here: its index in the list given to [`Phrases::new`] and whether it
     /// ends with a letter or digit (then it must end where a word does).
     phrase: Option<(usize, bool)>,
+}
+
+/// Where a match of a [`Phrases`] can begin: a DFA over the byte strings every match begins
+/// with ([`Phrases::starts`]), which stops where one of them ends, after a byte that allows a
+/// word to begin when every phrase begins a word. It reads each byte at one table look-up: the
+/// spellings of all case forms of the type words (a hundred strings) overwhelm a SIMD prefilter
+/// such as Teddy, and testing every byte a phrase can begin with stops at most words of
+/// Vietnamese text.
+#[derive(Debug, Clone)]
+struct Starts {
+    /// The class of each byte: one per byte some string has, else one for ASCII letters and
+    /// digits and one for the rest.
+    class: [u8; 256],
+    classes: usize,
+    /// `state + class` -> the next state. A state is the index of its first entry; the states
+    /// where a string ends are at [`Starts::END`] and after. Indexed by `u16`, never out of
+    /// bounds.
+    next: Box<[u16; 1 << 16]>,
+    /// By `(state - END) / classes`: the lengths of the strings that end there, as bits.
+    lengths: Vec<u8>,
+    /// The longest string's length.
+    longest: usize,
+}
+
+impl Starts {
+    /// The bit of the states where a string ends.
+    const END: u16 = 1 << 15;
+
+    /// Texts from this many bytes on are searched with the DFA.
+    const LONG: usize = 1024;
+
+    /// The DFA of `phrases`' start strings, as long as they are not too many (the longer, the
+    /// fewer places to try; the more, the larger the DFA), if its table fits.
+    fn new(phrases: &Phrases) -> Option<Starts> {
+        let strings = (1..=6).rev().map(|depth| phrases.starts(depth)).find(|s| s.len() <= 200)?;
+        let longest = strings.iter().map(Vec::len).max().unwrap_or(0);
+        if longest > 7 {
+            return None;
+        }
+        let mut class = [0u8; 256];
+        for b in 0..=255u8 {
+            class[usize::from(b)] = u8::from(b.is_ascii_alphanumeric());
+        }
+        let mut classes = 2;
+        let mut byte_of = vec![b' ', b'a'];
+        for &b in strings.iter().flatten() {
+            if byte_of[usize::from(class[usize::from(b)])] != b {
+                class[usize::from(b)] = u8::try_from(classes).ok()?;
+                byte_of.push(b);
+                classes += 1;
+            }
+        }
+        // The trie of the strings: `(children by class, length of the string ending here)`.
+        // The trie of the strings: the node after each node and class (0 for none: the root
+        // follows no node), and the length of the string ending at each node.
+        let (mut child, mut ends) = (vec![0; classes], vec![0u8]);
+        for string in &strings {
+            let mut node = 0;
+            for &b in string {
+                let edge = node * classes + usize::from(class[usize::from(b)]);
+                if child[edge] == 0 {
+                    child[edge] = ends.len();
+                    child.resize(child.len() + classes, 0);
+                    ends.push(0);
+                }
+                node = child[edge];
+            }
+            ends[node] = u8::try_from(string.len()).ok()?;
+        }
+        // A state of the DFA: the trie nodes the strings being read are at (not the root, in
+        // order), then 1 if one may begin at the next byte, else 0. Built breadth first.
+        let mut states: Vec<Vec<usize>> = vec![vec![1], vec![usize::from(!phrases.word_starts)]];
+        let mut index: HashMap<Vec<usize>, usize> = states.iter().cloned().zip(0..).collect();
+        // Where no string goes on: after a byte a word may begin after, or not.
+        let idle = [0, index[&states[1]]];
+        let mut delta: Vec<Vec<usize>> = Vec::new();
+        let (mut reading, mut after) = (Vec::new(), Vec::new());
+        let (mut single, mut unknown) = (vec![usize::MAX; ends.len() * 2], usize::MAX);
+        let mut done = 0;
+        while done < states.len() {
+            let state = &states[done];
+            let (&may_begin, nodes) = state.split_last().expect("a state has its flag");
+            reading.clear();
+            reading.extend_from_slice(nodes);
+            if may_begin == 1 {
+                reading.push(0);
+            }
+            let mut row: Vec<usize> = byte_of.iter().map(|&b| idle[usize::from(b.is_ascii_alphanumeric())]).collect();
+            for (c, &b) in byte_of.iter().enumerate() {
+                after.clear();
+                after.extend(reading.iter().map(|&n| child[n * classes + c]).filter(|&n| n != 0));
+                if after.is_empty() {
+                    continue;
+                }
+                after.sort_unstable();
+                after.push(usize::from(!(phrases.word_starts && b.is_ascii_alphanumeric())));
+                // Most states read one string: those are found without hashing.
+                let known = match after[..] {
+                    [node, flag] => &mut single[node * 2 + flag],
+                    _ => index.get_mut(&after[..]).unwrap_or(&mut unknown),
+                };
+                row[c] = match *known {
+                    usize::MAX => {
+                        states.push(after.clone());
+                        if after.len() == 2 {
+                            single[after[0] * 2 + after[1]] = states.len() - 1;
+                        } else {
+                            index.insert(after.clone(), states.len() - 1);
+                        }
+                        states.len() - 1
+                    }
+                    id => id,
+                };
+                unknown = usize::MAX;
+            }
+            delta.push(row);
+            done += 1;
+        }
+        // Lay the states out: those where no string ends from 0, the others from `END`.
+        let ends = |state: &Vec<usize>| state[..state.len() - 1].iter().fold(0u8, |bits, &n| bits | 1 << ends[n] & !1);
+        let (mut offset, mut lengths, mut low, mut high) = (vec![0u16; states.len()], Vec::new(), 0, 0);
+        for (id, state) in states.iter().enumerate() {
+            let bits = ends(state);
+            let (at, base) = if bits == 0 { (&mut low, 0) } else { (&mut high, usize::from(Starts::END)) };
+            offset[id] = u16::try_from(base + *at * classes).ok()?;
+            *at += 1;
+            if bits != 0 {
+                lengths.push(bits);
+            }
+        }
+        if low.max(high) * classes > usize::from(Starts::END) {
+            return None;
+        }
+        let mut next = Box::new([0u16; 1 << 16]);
+        for (id, row) in delta.iter().enumerate() {
+            for (c, &to) in row.iter().enumerate() {
+                next[usize::from(offset[id]) + c] = offset[to];
+            }
+        }
+        Some(Starts { class, classes, next, lengths, longest })
+    }
+
+    /// The first value `check` gives, called on every place at or after `pos` where one of the
+    /// strings begins, in order (and on a few other places).
+    fn find<T>(&self, bytes: &[u8], pos: usize, mut check: impl FnMut(usize) -> Option<T>) -> Option<T> {
+        let (mut from, mut state) = (pos, 0);
+        while let Some(i) = self.next_end(bytes, from, &mut state) {
+            from = i + 1;
+            // Strings end with byte `i`: try where they begin, the longest (leftmost) first.
+            let lengths = self.lengths[usize::from(state - Starts::END) / self.classes];
+            for len in (1..=self.longest.min(from)).rev().filter(|&len| lengths >> len & 1 == 1) {
+                let at = from - len;
+                if at < pos {
+                    continue;
+                }
+                if let Some(found) = check(at) {
+                    // A string that begins before `at` ends after `i`, unseen yet: it may match too.
+                    let before = from.saturating_sub(self.longest).max(pos)..at;
+                    return before.into_iter().find_map(&mut check).or(Some(found));
+                }
+            }
+        }
+        None
+    }
+
+    fn step(&self, state: u16, b: u8) -> u16 {
+        self.next[usize::from(state.wrapping_add(u16::from(self.class[usize::from(b)])))]
+    }
+
+    /// Run the DFA from `state` over `bytes[from..]` to the next byte where a string ends.
+    fn next_end(&self, bytes: &[u8], from: usize, state: &mut u16) -> Option<usize> {
+        let hay = bytes.get(from..)?;
+        let mut s = *state;
+        let mut chunks = hay.chunks_exact(4);
+        let mut k = 0;
+        // Four bytes at a time, looking back into them only when a string ends in them.
+        for chunk in &mut chunks {
+            let a = self.step(s, chunk[0]);
+            let b = self.step(a, chunk[1]);
+            let c = self.step(b, chunk[2]);
+            let d = self.step(c, chunk[3]);
+            if (a | b | c | d) & Starts::END != 0 {
+                break;
+            }
+            s = d;
+            k += 4;
+        }
+        for (j, &b) in hay[k..].iter().enumerate() {
+            s = self.step(s, b);
+            if s & Starts::END != 0 {
+                *state = s;
+                return Some(from + k + j);
+            }
+        }
+        None
+    }
 }
 
 impl Phrases {
@@ -104,7 +304,7 @@ impl Phrases {
         for &(b, node) in &trie[0].next {
             first[usize::from(b)] = u32::try_from(node).unwrap_or(0);
         }
-        Phrases { trie, first, word_starts, pairs: OnceLock::new() }
+        Phrases { trie, first, word_starts, starts: OnceLock::new(), pairs: OnceLock::new() }
     }
 
     /// The bits of [`Phrases::pairs`]: the first two bytes of every spelling, or the first byte
@@ -122,6 +322,26 @@ impl Phrases {
             }
         }
         bits
+    }
+
+    /// The byte strings every match begins with: the trie's paths from the root, each up to
+    /// `depth` bytes or to the first node where a phrase ends or a run of whitespace follows.
+    fn starts(&self, depth: usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut stack = vec![(0, Vec::new())];
+        while let Some((node, path)) = stack.pop() {
+            let n = &self.trie[node];
+            if !path.is_empty() && (path.len() >= depth || n.phrase.is_some() || n.space.is_some()) {
+                out.push(path);
+                continue;
+            }
+            for &(b, next) in &n.next {
+                let mut p = path.clone();
+                p.push(b);
+                stack.push((next, p));
+            }
+        }
+        out
     }
 
     /// The longest phrase `s` starts with: `(bytes of s it covers, its index in the list)`.
@@ -159,7 +379,36 @@ impl Phrases {
 
     /// [`Phrases::find`] from byte `pos` of `s` on (what precedes `pos` still counts for the
     /// word boundary).
-    pub(crate) fn find_at(&self, s: &str, mut pos: usize) -> Option<(usize, usize, usize)> {
+    pub(crate) fn find_at(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
+        // A set only ever searched in short texts (table headers) is not worth its DFA.
+        if s.len().saturating_sub(pos) < Starts::LONG {
+            return self.find_in_short(s, pos);
+        }
+        self.find_in_long(s, pos)
+    }
+
+    /// [`Phrases::find_at`] with the DFA of [`Phrases::starts`].
+    fn find_in_long(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
+        let Some(starts) = self.starts.get_or_init(|| Starts::new(self)) else { return self.find_in_short(s, pos) };
+        let bytes = s.as_bytes();
+        starts.find(bytes, pos, |at| {
+            // A char a phrase can begin with (so not inside a char) ...
+            if self.first[usize::from(bytes[at])] == 0 {
+                return None;
+            }
+            // ... not inside an ASCII word when every phrase begins a word.
+            if self.word_starts && at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
+                return None;
+            }
+            let (len, i) = self.match_at(&s[at..])?;
+            let before = s[..at].chars().next_back();
+            let c = s[at..].chars().next();
+            (!before.is_some_and(is_alphanumeric) || !c.is_some_and(is_alphanumeric)).then_some((at, at + len, i))
+        })
+    }
+
+    /// [`Phrases::find_at`] testing every byte a phrase can begin with.
+    fn find_in_short(&self, s: &str, mut pos: usize) -> Option<(usize, usize, usize)> {
         let bytes = s.as_bytes();
         let (first, pairs) = (&*self.first, &**self.pairs.get_or_init(|| self.pairs()));
         loop {
@@ -533,11 +782,19 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "Quyết", "QUYẾT", "quyết", "định", "ĐỊNH", "Định", "đề", "Đề", "ĐỀ", "án", "Án", "tỷ", "TỶ",
                 "lệ", " ", "  ", "\n", "\t", "\u{a0}", "x", "1", ",", "%", "\u{212a}ế", "kế", "hoạch", "Kế",
-            ]), 0..24),
-            pos in 0usize..40,
+                "(", "“", "ệ", "quyếtđịnh",
+            ]), 0..80),
+            pos in 0usize..200,
+            word_starts in proptest::bool::ANY,
         ) {
             let s: String = parts.concat();
-            let p = Phrases::new(&["Quyết định", "Đề án", "tỷ", "tỷ lệ", "%", "kế hoạch", ",", "định"]);
+            let p = if word_starts {
+                Phrases::new(&["Quyết định", "Đề án", "tỷ lệ", "kế hoạch", "định", "hoạch định"])
+            } else {
+                // "x,1" begins before the "," inside it and ends after it.
+                Phrases::new(&["Quyết định", "Đề án", "tỷ", "tỷ lệ", "%", "kế hoạch", ",", "định", "x,1"])
+            };
+            proptest::prop_assert_eq!(p.word_starts, word_starts);
             let mut pos = pos.min(s.len());
             while !s.is_char_boundary(pos) {
                 pos -= 1;
@@ -556,7 +813,27 @@ mod tests {
                 prev = Some(c);
             }
             proptest::prop_assert_eq!(p.find_at(&s, pos), expected);
+            proptest::prop_assert_eq!(p.find_in_short(&s, pos), expected);
+            proptest::prop_assert_eq!(p.find_in_long(&s, pos), expected);
         }
+    }
+
+    #[test]
+    fn the_starts_dfa_reads_long_texts() {
+        let g = crate::Grammar::embedded().expect("grammars");
+        let kinds = &g.citations.kind_phrases;
+        let s = "Căn cứ Luật Tổ chức chính quyền; thông tin về công tác, theo \u{212a}Ế HOẠCH số 5. ".repeat(20);
+        let mut pos = 0;
+        while let Some((a, b, i)) = kinds.find_at(&s, pos) {
+            assert_eq!(kinds.find_in_short(&s, pos), Some((a, b, i)));
+            pos = b;
+        }
+        assert!(kinds.starts.get().is_some_and(Option::is_some), "the DFA was built");
+        assert_eq!(kinds.find_in_short(&s, pos), None);
+        // A phrase that begins before another one inside it, and ends after it.
+        let p = Phrases::new(&[",", "x,1"]);
+        let s = format!("{}x,1", " ".repeat(Starts::LONG));
+        assert_eq!(p.find_at(&s, 0), Some((Starts::LONG, s.len(), 1)));
     }
 
     #[test]

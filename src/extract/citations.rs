@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use super::DocContext;
 use crate::grammar::citations::{CitationRules, Phrases};
 use crate::model::{Citation, Section, Span};
-use crate::text::collapse_spaces;
+use crate::text::{collapse_spaces, is_alphanumeric};
 
 /// One place where a document is cited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +175,7 @@ fn basis_spans(cx: &DocContext<'_>) -> Vec<Span> {
 /// Letters and digits of a number in upper case, "Đ" as "D": the identity of a cited document.
 fn number_key(n: &str) -> String {
     n.chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| is_alphanumeric(c))
         .flat_map(char::to_uppercase)
         .map(|c| if c == 'Đ' { 'D' } else { c })
         .collect()
@@ -191,7 +191,7 @@ fn leading_digits(n: &str) -> &str {
 /// trailing "<year word> YYYY".
 fn title_key(rules: &CitationRules, t: &str) -> String {
     let lower = t.to_lowercase();
-    let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = lower.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty()).collect();
     let lead = words.iter().take_while(|w| rules.title_kind_words.iter().any(|k| k == *w)).count();
     words.drain(..lead);
     if words.last().is_some_and(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())) {
@@ -294,7 +294,7 @@ fn citation_of(mentions: &[Mention], g: &[usize], codes: &[(String, String)]) ->
         }
     }
     let has_code = |n: &str| {
-        let tokens: Vec<String> = n.split(|c: char| !c.is_alphanumeric()).map(number_key).collect();
+        let tokens: Vec<String> = n.split(|c: char| !is_alphanumeric(c)).map(number_key).collect();
         codes.iter().any(|(k, code)| k == kind && tokens.contains(&number_key(code)))
     };
     let best =
@@ -379,7 +379,7 @@ fn numbered(
     out: &mut Vec<Mention>,
 ) -> Option<usize> {
     let mut i = skip_ws(s, after, 4);
-    if i == after && s[i..].starts_with(|c: char| c.is_alphanumeric()) {
+    if i == after && s[i..].starts_with(|c: char| is_alphanumeric(c)) {
         return None;
     }
     // "Chương trình hành động của Tỉnh ủy số 02-CT/TU": the issuer before the number.
@@ -400,7 +400,7 @@ fn numbered(
         }
     }
     let n = scan_number(&s[i..], &rules.fill_chars)?;
-    let letters = n.text.chars().any(char::is_alphabetic);
+    let letters = n.text.chars().any(is_letter);
     if issuer_before.is_some() && !(n.symbol && letters) {
         return None;
     }
@@ -472,7 +472,7 @@ fn numbered(
                 let j = rules.number_word.match_at(&s[j..]).map_or(j, |(len, _)| skip_ws(s, j + len, 2));
                 if let Some(m) = scan_number(&s[j..], &rules.fill_chars)
                     && m.symbol
-                    && m.text.chars().any(char::is_alphabetic)
+                    && m.text.chars().any(is_letter)
                 {
                     first_start = j;
                     numbers.push((j, m));
@@ -551,7 +551,7 @@ fn law_title(rules: &CitationRules, s: &str, i: usize, caps: bool) -> Option<(us
     while words < rules.title_max_words {
         let rest = &s[j..];
         let c = rest.chars().next()?;
-        if !c.is_alphanumeric() {
+        if !is_alphanumeric(c) {
             break;
         }
         if words > 0 {
@@ -572,7 +572,7 @@ fn law_title(rules: &CitationRules, s: &str, i: usize, caps: bool) -> Option<(us
             }
         }
         let wend = word_end(s, j);
-        let core = s[j..wend].trim_end_matches(|c: char| !c.is_alphanumeric());
+        let core = s[j..wend].trim_end_matches(|c: char| !is_alphanumeric(c));
         if core.is_empty() {
             break;
         }
@@ -621,11 +621,20 @@ fn before_number(stops: &Phrases, s: &str, at: usize) -> bool {
 fn word_then(s: &str, at: usize, w: &str) -> Option<usize> {
     let rest = &s[at..];
     let head = rest.get(..w.len())?;
-    if !head.eq_ignore_ascii_case(w) && head.to_lowercase() != w {
+    if !head.eq_ignore_ascii_case(w) && !lower_case_is(head, w) {
         return None;
     }
     let k = skip_ws(s, at + w.len(), 3);
     (k > at + w.len()).then_some(k)
+}
+
+/// `t.to_lowercase() == lower`, without building the lower case (char by char: only a final
+/// sigma lower-cases otherwise in context).
+fn lower_case_is(t: &str, lower: &str) -> bool {
+    if lower.contains(['σ', 'ς']) {
+        return t.to_lowercase() == lower;
+    }
+    t.chars().flat_map(char::to_lowercase).eq(lower.chars())
 }
 
 /// After a number or a title: a date and an issuer, in either order. `(end, date, issuer)`.
@@ -662,8 +671,25 @@ fn date_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
         let num = |g: &str| c.name(g).and_then(|m| m.as_str().parse::<u32>().ok());
         let (d, m, y) = (num("d")?, num("m")?, num("y")?);
         ((1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=2100).contains(&y))
-            .then(|| (c.get(0).map_or(0, |m| m.end()), format!("{y:04}-{m:02}-{d:02}")))
+            .then(|| (c.get(0).map_or(0, |m| m.end()), iso_date(y, m, d)))
     })
+}
+
+/// "YYYY-MM-DD" of a year of four digits, a month and a day (`format!` costs more than the
+/// rest of reading a date).
+fn iso_date(y: u32, m: u32, d: u32) -> String {
+    let mut out = String::with_capacity(10);
+    for (value, width) in [(y, 4u32), (m, 2), (d, 2)] {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        // Zero-padded to `width` digits, more when the value has more.
+        let digits = value.checked_ilog10().unwrap_or(0) + 1;
+        for place in (0..digits.max(width)).rev() {
+            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+        }
+    }
+    out
 }
 
 /// An issuer at the start of `s` ("của Thủ tướng Chính phủ"): `(bytes, name)`.
@@ -676,7 +702,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
     let (mut j, mut end, mut words) = (start, start, 0);
     while words < rules.issuer_max_words {
         let rest = &s[j..];
-        if !rest.starts_with(char::is_alphabetic) {
+        if !rest.starts_with(is_letter) {
             break; // punctuation, or a figure ("1.7" of the next table row)
         }
         if words > 0 {
@@ -687,7 +713,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
             }
         }
         let wend = word_end(s, j);
-        let core = s[j..wend].trim_end_matches(|c: char| !c.is_alphanumeric());
+        let core = s[j..wend].trim_end_matches(|c: char| !is_alphanumeric(c));
         if core.is_empty() {
             break;
         }
@@ -735,7 +761,7 @@ fn scan_number(s: &str, fill: &[char]) -> Option<ScannedNumber> {
     while peek(s, i).is_some_and(|c| c.is_ascii_digit()) {
         i += 1;
     }
-    if i == d0 || peek(s, i).is_some_and(char::is_alphabetic) {
+    if i == d0 || peek(s, i).is_some_and(is_letter) {
         return None;
     }
     while peek(s, i) == Some('.') && peek(s, i + 1).is_some_and(|c| c.is_ascii_digit()) {
@@ -796,8 +822,8 @@ fn segment_end(s: &str, k: usize) -> usize {
     let mut e = k;
     loop {
         match peek(s, e) {
-            Some(c) if c.is_alphanumeric() || c == '&' => e += c.len_utf8(),
-            Some('.') if e > k && peek(s, e + 1).is_some_and(char::is_alphanumeric) => e += 1,
+            Some(c) if is_alphanumeric(c) || c == '&' => e += c.len_utf8(),
+            Some('.') if e > k && peek(s, e + 1).is_some_and(is_alphanumeric) => e += 1,
             _ => return e,
         }
     }
@@ -832,9 +858,20 @@ fn word_end(s: &str, i: usize) -> usize {
     s[i..].find(char::is_whitespace).map_or(s.len(), |e| i + e)
 }
 
+/// `c.is_alphabetic()`, answered at once for ASCII and for the precomposed Latin letters
+/// Vietnamese is written in, where the general Unicode lookup is slow.
+fn is_letter(c: char) -> bool {
+    match c {
+        '\0'..='\u{7f}' => c.is_ascii_alphabetic(),
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        '\u{1e00}'..='\u{1eff}' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// `w` has letters, all of them capitals.
 fn is_caps(w: &str) -> bool {
-    w.chars().any(char::is_alphabetic) && w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+    w.chars().any(is_letter) && w.chars().filter(|&c| is_letter(c)).all(char::is_uppercase)
 }
 
 #[cfg(test)]
@@ -853,6 +890,25 @@ mod tests {
 
     fn number(s: &str) -> Option<(String, bool)> {
         scan_number(s, &['…', '.']).map(|n| (n.text, n.symbol))
+    }
+
+    #[test]
+    fn iso_dates_are_formatted() {
+        for (y, m, d) in [(1900, 1, 1), (2021, 11, 22), (2100, 12, 31), (999, 5, 9), (0, 0, 0), (12345, 100, 7)] {
+            assert_eq!(iso_date(y, m, d), format!("{y:04}-{m:02}-{d:02}"));
+        }
+        for t in ["và", "VÀ", "Và", "vÀ", "va", "vả", "ΣΑ"] {
+            for w in ["và", "σα", "ςα"] {
+                assert_eq!(lower_case_is(t, w), t.to_lowercase() == w, "{t} {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn letters_are_alphabetic_chars() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
     }
 
     #[test]

@@ -69,8 +69,9 @@ struct Starts {
     /// where a string ends are at [`Starts::END`] and after. Indexed by `u16`, never out of
     /// bounds.
     next: Box<[u16; 1 << 16]>,
-    /// By `(state - END) / classes`: the lengths of the strings that end there, as bits.
-    lengths: Vec<u8>,
+    /// By `(state - END) / classes`: the strings that end there, the longest first, as `(length,
+    /// node of the phrase trie it leads to)`.
+    ends: Vec<Vec<(usize, usize)>>,
     /// The longest string's length.
     longest: usize,
 }
@@ -86,39 +87,35 @@ impl Starts {
     /// fewer places to try; the more, the larger the DFA), if its table fits.
     fn new(phrases: &Phrases) -> Option<Starts> {
         let strings = (1..=6).rev().map(|depth| phrases.starts(depth)).find(|s| s.len() <= 200)?;
-        let longest = strings.iter().map(Vec::len).max().unwrap_or(0);
-        if longest > 7 {
-            return None;
-        }
+        let longest = strings.iter().map(|s| s.0.len()).max().unwrap_or(0);
         let mut class = [0u8; 256];
         for b in 0..=255u8 {
             class[usize::from(b)] = u8::from(b.is_ascii_alphanumeric());
         }
         let mut classes = 2;
         let mut byte_of = vec![b' ', b'a'];
-        for &b in strings.iter().flatten() {
+        for &b in strings.iter().flat_map(|s| &s.0) {
             if byte_of[usize::from(class[usize::from(b)])] != b {
                 class[usize::from(b)] = u8::try_from(classes).ok()?;
                 byte_of.push(b);
                 classes += 1;
             }
         }
-        // The trie of the strings: `(children by class, length of the string ending here)`.
         // The trie of the strings: the node after each node and class (0 for none: the root
-        // follows no node), and the length of the string ending at each node.
-        let (mut child, mut ends) = (vec![0; classes], vec![0u8]);
-        for string in &strings {
+        // follows no node), and the string ending at each node as `(length, phrase trie node)`.
+        let (mut child, mut ends) = (vec![0; classes], vec![None]);
+        for (string, target) in &strings {
             let mut node = 0;
             for &b in string {
                 let edge = node * classes + usize::from(class[usize::from(b)]);
                 if child[edge] == 0 {
                     child[edge] = ends.len();
                     child.resize(child.len() + classes, 0);
-                    ends.push(0);
+                    ends.push(None);
                 }
                 node = child[edge];
             }
-            ends[node] = u8::try_from(string.len()).ok()?;
+            ends[node] = Some((string.len(), *target));
         }
         // A state of the DFA: the trie nodes the strings being read are at (not the root, in
         // order), then 1 if one may begin at the next byte, else 0. Built breadth first.
@@ -170,15 +167,15 @@ impl Starts {
             done += 1;
         }
         // Lay the states out: those where no string ends from 0, the others from `END`.
-        let ends = |state: &Vec<usize>| state[..state.len() - 1].iter().fold(0u8, |bits, &n| bits | 1 << ends[n] & !1);
-        let (mut offset, mut lengths, mut low, mut high) = (vec![0u16; states.len()], Vec::new(), 0, 0);
+        let (mut offset, mut hits, mut low, mut high) = (vec![0u16; states.len()], Vec::new(), 0, 0);
         for (id, state) in states.iter().enumerate() {
-            let bits = ends(state);
-            let (at, base) = if bits == 0 { (&mut low, 0) } else { (&mut high, usize::from(Starts::END)) };
+            let mut here: Vec<(usize, usize)> = state[..state.len() - 1].iter().filter_map(|&n| ends[n]).collect();
+            here.sort_unstable_by(|a, b| b.cmp(a));
+            let (at, base) = if here.is_empty() { (&mut low, 0) } else { (&mut high, usize::from(Starts::END)) };
             offset[id] = u16::try_from(base + *at * classes).ok()?;
             *at += 1;
-            if bits != 0 {
-                lengths.push(bits);
+            if !here.is_empty() {
+                hits.push(here);
             }
         }
         if low.max(high) * classes > usize::from(Starts::END) {
@@ -190,26 +187,28 @@ impl Starts {
                 next[usize::from(offset[id]) + c] = offset[to];
             }
         }
-        Some(Starts { class, classes, next, lengths, longest })
+        Some(Starts { class, classes, next, ends: hits, longest })
     }
 
     /// The first value `check` gives, called on every place at or after `pos` where one of the
-    /// strings begins, in order (and on a few other places).
-    fn find<T>(&self, bytes: &[u8], pos: usize, mut check: impl FnMut(usize) -> Option<T>) -> Option<T> {
+    /// strings begins, in order, with the string's length and the node of the phrase trie it
+    /// leads to (and on a few other places, without).
+    fn find<T>(
+        &self,
+        bytes: &[u8],
+        pos: usize,
+        mut check: impl FnMut(usize, Option<(usize, usize)>) -> Option<T>,
+    ) -> Option<T> {
         let (mut from, mut state) = (pos, 0);
         while let Some(i) = self.next_end(bytes, from, &mut state) {
             from = i + 1;
             // Strings end with byte `i`: try where they begin, the longest (leftmost) first.
-            let lengths = self.lengths[usize::from(state - Starts::END) / self.classes];
-            for len in (1..=self.longest.min(from)).rev().filter(|&len| lengths >> len & 1 == 1) {
-                let at = from - len;
-                if at < pos {
-                    continue;
-                }
-                if let Some(found) = check(at) {
+            for &(len, node) in &self.ends[usize::from(state - Starts::END) / self.classes] {
+                let Some(at) = from.checked_sub(len).filter(|&at| at >= pos) else { continue };
+                if let Some(found) = check(at, Some((len, node))) {
                     // A string that begins before `at` ends after `i`, unseen yet: it may match too.
                     let before = from.saturating_sub(self.longest).max(pos)..at;
-                    return before.into_iter().find_map(&mut check).or(Some(found));
+                    return before.into_iter().find_map(|at| check(at, None)).or(Some(found));
                 }
             }
         }
@@ -326,13 +325,13 @@ impl Phrases {
 
     /// The byte strings every match begins with: the trie's paths from the root, each up to
     /// `depth` bytes or to the first node where a phrase ends or a run of whitespace follows.
-    fn starts(&self, depth: usize) -> Vec<Vec<u8>> {
+    fn starts(&self, depth: usize) -> Vec<(Vec<u8>, usize)> {
         let mut out = Vec::new();
         let mut stack = vec![(0, Vec::new())];
         while let Some((node, path)) = stack.pop() {
             let n = &self.trie[node];
             if !path.is_empty() && (path.len() >= depth || n.phrase.is_some() || n.space.is_some()) {
-                out.push(path);
+                out.push((path, node));
                 continue;
             }
             for &(b, next) in &n.next {
@@ -351,7 +350,14 @@ impl Phrases {
         if first == 0 {
             return None;
         }
-        let (mut node, mut at, mut found) = (&self.trie[first], 1, None);
+        self.match_from(s, first, 1)
+    }
+
+    /// [`Phrases::match_at`] once the first `at` bytes of `s` have led to `node`, where no phrase
+    /// ends and no whitespace follows before.
+    fn match_from(&self, s: &str, node: usize, mut at: usize) -> Option<(usize, usize)> {
+        let bytes = s.as_bytes();
+        let (mut node, mut found) = (&self.trie[node], None);
         loop {
             if let Some((index, word_end)) = node.phrase
                 && !(word_end && s[at..].chars().next().is_some_and(is_alphanumeric))
@@ -391,7 +397,7 @@ impl Phrases {
     fn find_in_long(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
         let Some(starts) = self.starts.get_or_init(|| Starts::new(self)) else { return self.find_in_short(s, pos) };
         let bytes = s.as_bytes();
-        starts.find(bytes, pos, |at| {
+        starts.find(bytes, pos, |at, read| {
             // A char a phrase can begin with (so not inside a char) ...
             if self.first[usize::from(bytes[at])] == 0 {
                 return None;
@@ -400,7 +406,10 @@ impl Phrases {
             if self.word_starts && at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
                 return None;
             }
-            let (len, i) = self.match_at(&s[at..])?;
+            let (len, i) = match read {
+                Some((len, node)) => self.match_from(&s[at..], node, len)?,
+                None => self.match_at(&s[at..])?,
+            };
             let before = s[..at].chars().next_back();
             let c = s[at..].chars().next();
             (!before.is_some_and(is_alphanumeric) || !c.is_some_and(is_alphanumeric)).then_some((at, at + len, i))

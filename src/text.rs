@@ -5,9 +5,17 @@
 /// All letters upper case, and at least two of them ("KẾ HOẠCH", "PHÓ CHỦ TỊCH").
 pub(crate) fn is_upper(s: &str) -> bool {
     let mut letters = 0;
-    for c in s.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_lowercase() {
-            return false;
+    for c in s.chars() {
+        // A capital that lower-cases fast is a letter, not lower case: answered without the
+        // Unicode tables, as most chars of a heading in capitals are.
+        let capital = c.is_ascii_uppercase() || lower_fast(c).is_some_and(|l| l != c);
+        if !capital {
+            if !c.is_alphabetic() {
+                continue;
+            }
+            if c.is_lowercase() {
+                return false;
+            }
         }
         letters += 1;
     }
@@ -145,6 +153,19 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capitals_that_lower_case_fast_are_upper_case_letters() {
+        for c in (0..=0x1_ffffu32).filter_map(char::from_u32) {
+            if c.is_ascii_uppercase() || lower_fast(c).is_some_and(|l| l != c) {
+                assert!(c.is_alphabetic() && !c.is_lowercase(), "{c:?}");
+            }
+        }
+        assert!(is_upper("KẾ HOẠCH 2024"));
+        assert!(!is_upper("Kế hoạch"));
+        assert!(!is_upper("K"));
+        assert!(is_upper("ƠƯ"));
+    }
 
     #[test]
     fn alphanumeric_fast_path() {

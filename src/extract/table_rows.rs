@@ -80,7 +80,8 @@ fn row_label(rt: &ReadTable, r: usize) -> String {
                 .map(|(_, cell)| cell)
         })
         .map_or("", CompactString::as_str);
-    if label.chars().count() > MAX_LABEL_CHARS {
+    // (No more bytes than the most chars: no need to count them.)
+    if label.len() > MAX_LABEL_CHARS && label.chars().count() > MAX_LABEL_CHARS {
         let cut: String = label.chars().take(MAX_LABEL_CHARS).collect();
         format!("{}…", cut.trim_end())
     } else {
@@ -180,6 +181,7 @@ pub(crate) fn budgets(
             rt.columns.iter().map(|c| if c.money { source_of(cx, &c.label, &mut sources) } else { None }).collect();
         for (r, row) in rt.table.rows.iter().enumerate() {
             let label = row_label(rt, r);
+            let section = compact_str::format_compact!("table:{}/row:{}", rt.index, r + 1);
             for (c, cell) in row.iter().enumerate() {
                 if !rt.columns[c].money || cell.is_empty() {
                     continue;
@@ -189,14 +191,20 @@ pub(crate) fn budgets(
                 let grand = rt.total_col == Some(c);
                 let is_total = grand && (kinds[r] == "total" || (!has_total_row && rt.table.rows.len() == 1));
                 let column = &rt.columns[c].label;
-                let text = match (label.is_empty(), column.is_empty()) {
-                    (false, false) => format!("{label} — {column}: {cell}"),
-                    (true, false) => format!("{column}: {cell}"),
-                    (false, true) => format!("{label}: {cell}"),
-                    (true, true) => cell.to_string(),
-                };
+                // "<label> — <column>: <cell>", leaving out what is empty (pushed, not format!ted:
+                // a budget table has many money cells).
+                let mut text = String::with_capacity(label.len() + column.len() + cell.len() + 8);
+                text.push_str(&label);
+                if !label.is_empty() && !column.is_empty() {
+                    text.push_str(" — ");
+                }
+                text.push_str(column);
+                if !label.is_empty() || !column.is_empty() {
+                    text.push_str(": ");
+                }
+                text.push_str(cell);
                 let budget = Budget {
-                    section: compact_str::format_compact!("table:{}/row:{}", rt.index, r + 1),
+                    section: section.clone(),
                     text: text.into(),
                     amount_vnd: Some(amount),
                     unit: Some(unit.as_str().into()),

@@ -223,52 +223,42 @@ impl<'g> LabelStarts<'g> {
     }
 
     /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
-    /// is lower-cased char by char while some label goes on with it; that differs from the
-    /// whole-string lower case only at "Σ" (σ or ς by its context), so labels holding either
-    /// give every line the benefit of the doubt.
+    /// is lower-cased char by char, as far as it is compared with a label of its first char;
+    /// that differs from the whole-string lower case only at "Σ" (σ or ς by its context), so
+    /// labels holding either give every line the benefit of the doubt.
     pub(super) fn may_start(&self, s: &str) -> bool {
         if self.sigma {
             return true;
         }
-        let mut chars = s.chars().flat_map(|c| match lower_fast(c) {
-            Some(l) => Lower::One(Some(l)),
-            None => Lower::Many(c.to_lowercase()),
-        });
-        let Some(first) = chars.next() else { return false };
-        let Some((_, labels)) = self.by_first.iter().find(|(c, _)| *c == first) else { return false };
-        let mut head = String::with_capacity(32);
-        head.push(first);
-        loop {
-            let mut goes_on = false;
-            for l in labels {
-                if head.starts_with(l) {
-                    return true;
+        let Some(c) = s.chars().next() else { return false };
+        let first = lower_fast(c).or_else(|| c.to_lowercase().next());
+        let Some((_, labels)) = self.by_first.iter().find(|(c, _)| Some(*c) == first) else { return false };
+        labels.iter().any(|l| starts_with_lower(s, l))
+    }
+}
+
+/// `s`, lower-cased char by char, starts with `label`.
+fn starts_with_lower(s: &str, label: &str) -> bool {
+    let mut label = label.chars();
+    for c in s.chars() {
+        match lower_fast(c) {
+            Some(l) => {
+                let Some(want) = label.next() else { return true };
+                if l != want {
+                    return false;
                 }
-                goes_on |= l.starts_with(head.as_str());
             }
-            match chars.next() {
-                Some(c) if goes_on => head.push(c),
-                _ => return false,
+            None => {
+                for l in c.to_lowercase() {
+                    let Some(want) = label.next() else { return true };
+                    if l != want {
+                        return false;
+                    }
+                }
             }
         }
     }
-}
-
-/// The lower case of one char: one char, or what `char::to_lowercase` gives.
-enum Lower {
-    One(Option<char>),
-    Many(std::char::ToLowercase),
-}
-
-impl Iterator for Lower {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
-        match self {
-            Lower::One(c) => c.take(),
-            Lower::Many(l) => l.next(),
-        }
-    }
+    label.next().is_none()
 }
 
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>", in a line the

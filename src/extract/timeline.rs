@@ -32,6 +32,11 @@ pub(crate) fn parse(text: &str, rules: &TimeRules) -> Timeline {
 }
 
 fn interval(low: &str, rules: &TimeRules) -> (Option<String>, Option<String>) {
+    // Every pattern below needs a digit (`\d`: any decimal digit): most time texts that have
+    // none ("Thường xuyên", "Hằng năm") are done without trying them.
+    if !low.chars().any(|c| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())) {
+        return (None, None);
+    }
     let deadline = rules.deadline_cues.iter().any(|c| low.contains(c.as_str()));
     // An exact date: a deadline, or a one-day interval.
     let date = rules.long_date_re.as_ref().and_then(|r| r.captures(low)).or_else(|| SHORT_DATE.captures(low));

@@ -36,6 +36,8 @@ pub(crate) struct Gazetteer {
     pub(crate) heads: Vec<String>,
     /// First byte of a head word -> its positions in `heads`, in order.
     heads_by_first_byte: Vec<Vec<usize>>,
+    /// What opens a collective, each with the space after it ("các ", "Các ").
+    collective_openers: Vec<String>,
     /// Nouns that make "các …" a collective, lower case.
     pub(crate) collective_nouns: Vec<String>,
     pub(crate) cities: Vec<String>,
@@ -59,6 +61,7 @@ struct File {
     agencies: Vec<AgencyEntry>,
     sectors: Vec<Sector>,
     heads: Vec<String>,
+    collective_words: Vec<String>,
     collective_nouns: Vec<String>,
     cities: Vec<String>,
     localities: Vec<String>,
@@ -114,6 +117,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         key_prefixes: HashSet::default(),
         heads,
         heads_by_first_byte,
+        collective_openers: f.collective_words.iter().map(|w| format!("{} ", w.trim())).collect(),
         collective_nouns: f.collective_nouns.iter().map(|n| n.to_lowercase()).collect(),
         cities: f.cities,
         level_bodies: f.level_bodies.iter().map(|b| b.trim().to_uppercase()).collect(),
@@ -150,11 +154,6 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         add(&mut g, format!("so_{}", s.key), format!("Sở {}", s.name), Vec::new())?;
     }
     Ok(g)
-}
-
-/// What follows "các" ("all the …") opening `t`.
-fn after_collective_word(t: &str) -> Option<&str> {
-    t.strip_prefix("các ").or_else(|| t.strip_prefix("Các "))
 }
 
 /// A char a member of a list or a clause may end before: `,` and `;` between members, `.` `:`
@@ -385,7 +384,7 @@ impl Gazetteer {
             // A cut inside an abbreviation changes how the first word reads.
             || self.abbreviations_with_cuts.iter().any(|a| a.find(text.as_bytes()).is_some())
             || self.heads_by_first_byte[usize::from(first)].iter().any(|&k| text.starts_with(self.heads[k].as_str()))
-            || after_collective_word(text).is_some()
+            || self.after_collective_word(text).is_some()
         {
             return true;
         }
@@ -403,10 +402,15 @@ impl Gazetteer {
         }
     }
 
+    /// What follows the collective word ("các", "all the …") opening `t`.
+    fn after_collective_word<'t>(&self, t: &'t str) -> Option<&'t str> {
+        self.collective_openers.iter().find_map(|o| t.strip_prefix(o.as_str()))
+    }
+
     /// True when `text` opens a collective ("các cơ quan", "Các Sở, ban, ngành").
     pub(crate) fn is_collective(&self, text: &str) -> bool {
         let t = text.trim_start();
-        let Some(rest) = after_collective_word(t) else { return false };
+        let Some(rest) = self.after_collective_word(t) else { return false };
         let rest = to_lower(&self.expand(rest));
         self.collective_nouns.iter().any(|n| rest.starts_with(n.as_str()))
     }

@@ -7,11 +7,11 @@
 //! one responsibility per agency, with the same duties.
 
 use super::agencies::clean;
-use super::tasks::LabelStarts;
 use super::{AgencyMatcher, DocContext, offset_before_lowering, sentence_case_cow};
 use memchr::memmem;
 
 use crate::grammar::Grammar;
+use crate::grammar::labels::LabelStarts;
 use crate::model::{Responsibility, Section};
 use crate::text::to_lower;
 
@@ -54,20 +54,23 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     }
 }
 
-/// What [`block_agencies`] looks for in every heading, made ready once per document.
+/// What [`block_agencies`] looks for in every heading: all made with the grammar, none per
+/// document.
 pub(super) struct HeadingCues<'g> {
     agencies: AgencyMatcher<'g>,
     /// Whether a heading may open with a task field label.
-    task_labels: LabelStarts<'g>,
+    task_labels: &'g LabelStarts,
     /// " có trách nhiệm" …: a duty verb after the agency.
-    verbs: Vec<memmem::Finder<'static>>,
+    verbs: &'g [memmem::Finder<'static>],
 }
 
 impl<'g> HeadingCues<'g> {
     pub(super) fn new(g: &'g Grammar) -> Self {
-        let verbs =
-            g.labels.responsibility_verbs.iter().map(|v| memmem::Finder::new(&format!(" {v}")).into_owned()).collect();
-        HeadingCues { agencies: AgencyMatcher::new(g), task_labels: LabelStarts::new(&g.labels.task_fields), verbs }
+        HeadingCues {
+            agencies: AgencyMatcher::new(g),
+            task_labels: &g.labels.task_label_starts,
+            verbs: &g.labels.responsibility_verb_spaced,
+        }
     }
 }
 
@@ -119,7 +122,7 @@ fn heading_agencies<'t>(
         return None;
     }
     let low = to_lower(title);
-    for verb in &cues.verbs {
+    for verb in cues.verbs {
         if let Some(at) = verb.find(low.as_bytes())
             && let Some(at) = offset_before_lowering(title, at)
             && let Some(members) = agencies.agency_list(clean(&title[..at]), &labels.not_agency_words)

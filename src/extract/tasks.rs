@@ -11,9 +11,9 @@
 
 use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, timeline};
-use crate::grammar::labels::TaskField;
+use crate::grammar::labels::{LabelStarts, TaskField};
 use crate::model::{Agency, Section, Span, Task, Timeline};
-use crate::text::{lower_fast, to_lower};
+use crate::text::to_lower;
 
 /// Most words an agency subject of a task sentence may have.
 const MAX_SUBJECT_WORDS: usize = 18;
@@ -62,7 +62,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
     let sections = cx.section_map(|s| s.scheme != "alpha_lower");
     let cues = LeadCues::new(cx, &blocks);
 
-    let label_starts = LabelStarts::new(&cx.g.labels.task_fields);
+    let label_starts = &cx.g.labels.task_label_starts;
     let mut tasks = Vec::new();
     let mut draft = Draft::default();
     for i in cx.body_lines() {
@@ -73,7 +73,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
         }
         let section = || sections.holding(span.start);
         let path = || section().map_or("", |s| s.path.as_str());
-        if let Some((field, value)) = labelled_field(cx, &label_starts, line) {
+        if let Some((field, value)) = labelled_field(cx, label_starts, line) {
             let path = path();
             if draft.section != path || (field == TaskField::Lead && !draft.lead.is_empty()) {
                 std::mem::take(&mut draft).finish(&mut tasks);
@@ -167,7 +167,7 @@ impl LeadCues {
 }
 
 /// A labelled field line: `(field, value)`. Bullets and letter markers in front are skipped.
-fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
+fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts, line: &'l str) -> Option<(TaskField, &'l str)> {
     let mut rest = line.trim_start_matches(['-', '+', '•', '*', ' ']);
     let mut chars = rest.char_indices();
     if let (Some((_, c)), Some((_, ')'))) = (chars.next(), chars.next())
@@ -198,67 +198,6 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l s
         }
     }
     None
-}
-
-/// Whether a line may start with a task label, asked before lower-casing the line.
-pub(super) struct LabelStarts<'g> {
-    /// The labels by their first char.
-    by_first: Vec<(char, Vec<&'g str>)>,
-    /// A label holds σ or ς (see [`LabelStarts::may_start`]).
-    sigma: bool,
-}
-
-impl<'g> LabelStarts<'g> {
-    pub(super) fn new(labels: &'g [(TaskField, String)]) -> Self {
-        let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
-        let mut by_first: Vec<(char, Vec<&'g str>)> = Vec::new();
-        for (_, l) in labels {
-            let Some(first) = l.chars().next() else { continue };
-            match by_first.iter_mut().find(|(c, _)| *c == first) {
-                Some((_, group)) => group.push(l),
-                None => by_first.push((first, vec![l])),
-            }
-        }
-        LabelStarts { by_first, sigma }
-    }
-
-    /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
-    /// is lower-cased char by char, as far as it is compared with a label of its first char;
-    /// that differs from the whole-string lower case only at "Σ" (σ or ς by its context), so
-    /// labels holding either give every line the benefit of the doubt.
-    pub(super) fn may_start(&self, s: &str) -> bool {
-        if self.sigma {
-            return true;
-        }
-        let Some(c) = s.chars().next() else { return false };
-        let first = lower_fast(c).or_else(|| c.to_lowercase().next());
-        let Some((_, labels)) = self.by_first.iter().find(|(c, _)| Some(*c) == first) else { return false };
-        labels.iter().any(|l| starts_with_lower(s, l))
-    }
-}
-
-/// `s`, lower-cased char by char, starts with `label`.
-fn starts_with_lower(s: &str, label: &str) -> bool {
-    let mut label = label.chars();
-    for c in s.chars() {
-        match lower_fast(c) {
-            Some(l) => {
-                let Some(want) = label.next() else { return true };
-                if l != want {
-                    return false;
-                }
-            }
-            None => {
-                for l in c.to_lowercase() {
-                    let Some(want) = label.next() else { return true };
-                    if l != want {
-                        return false;
-                    }
-                }
-            }
-        }
-    }
-    label.next().is_none()
 }
 
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>", in a line the
@@ -441,7 +380,7 @@ mod tests {
             let s: String = parts.concat();
             let low = crate::text::to_lower(&s);
             let plain = labels.iter().any(|(_, l)| low.starts_with(l.as_str()));
-            proptest::prop_assert_eq!(super::LabelStarts::new(&labels).may_start(&s), plain);
+            proptest::prop_assert_eq!(crate::grammar::labels::LabelStarts::new(&labels).may_start(&s), plain);
         }
     }
 
@@ -449,7 +388,7 @@ mod tests {
     fn labels_are_compared_lower_case() {
         use crate::grammar::labels::TaskField::Lead;
         let labels = |l: &[&str]| l.iter().map(|l| (Lead, (*l).to_owned())).collect::<Vec<_>>();
-        let may = |s: &str, l: &[&str]| super::LabelStarts::new(&labels(l)).may_start(s);
+        let may = |s: &str, l: &[&str]| crate::grammar::labels::LabelStarts::new(&labels(l)).may_start(s);
         assert!(may("CƠ QUAN CHỦ TRÌ: Sở", &["đơn vị", "cơ quan chủ trì"]));
         assert!(may("Cơ quan chủ trì", &["cơ quan"]));
         assert!(!may("Cơ quan", &["cơ quan chủ trì"]));

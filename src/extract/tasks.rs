@@ -11,7 +11,7 @@
 
 use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, timeline};
-use crate::grammar::labels::{LabelStarts, TaskField};
+use crate::grammar::labels::{LabelStarts, Labels, TaskField};
 use crate::model::{Agency, Section, Span, Task, Timeline};
 use crate::text::to_lower;
 
@@ -258,7 +258,7 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
             .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
         if let Some((at, len)) = cue_at {
             let rest = after[at + len..].trim_start();
-            let end = work_start(&to_lower(rest), &labels.work_verbs).unwrap_or(rest.len());
+            let end = work_start(&to_lower(rest), labels).unwrap_or(rest.len());
             partners_text = rest[..end].trim();
             work = rest[end..].trim();
         }
@@ -283,21 +283,38 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
 }
 
 /// Byte offset of the first work verb that stands as a word (not after "các"/"những", where it
-/// is a noun: "các tổ chức").
-fn work_start(low: &str, verbs: &[String]) -> Option<usize> {
+/// is a noun: "các tổ chức"). All verbs are found in one pass when the grammar could set that
+/// up (see [`Labels::work_verb_finder`]).
+fn work_start(low: &str, labels: &Labels) -> Option<usize> {
+    let Some(finder) = &labels.work_verb_finder else { return work_start_plain(low, &labels.work_verbs) };
+    finder
+        .find_overlapping_iter(low)
+        .map(|m| (m.start(), m.end()))
+        .filter(|&(at, end)| stands_as_work(low, at, end))
+        .map(|(at, _)| at)
+        .min()
+}
+
+/// [`work_start`] verb by verb.
+fn work_start_plain(low: &str, verbs: &[String]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for v in verbs {
         for (at, _) in low.match_indices(v.as_str()) {
-            let before_ok = at == 0 || low[..at].ends_with(' ');
-            let after_ok = low[at + v.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            let noun = low[..at].ends_with("các ") || low[..at].ends_with("những ");
-            if before_ok && after_ok && !noun && at > 0 {
+            if stands_as_work(low, at, at + v.len()) {
                 best = Some(best.map_or(at, |b: usize| b.min(at)));
                 break;
             }
         }
     }
     best
+}
+
+/// The verb at `low[at..end]` stands as a word, after the start, and not as a noun.
+fn stands_as_work(low: &str, at: usize, end: usize) -> bool {
+    let before_ok = at == 0 || low[..at].ends_with(' ');
+    let after_ok = low[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    let noun = low[..at].ends_with("các ") || low[..at].ends_with("những ");
+    before_ok && after_ok && !noun && at > 0
 }
 
 /// "A phối hợp với B" -> ["A", "B"].
@@ -383,6 +400,24 @@ mod tests {
             proptest::prop_assert_eq!(crate::grammar::labels::LabelStarts::new(&labels).may_start(&s), plain);
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn work_verbs_found_at_once_as_one_by_one(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "tổ chức", "các ", "những ", "triển khai", "để", "đểx", " ", "x", "thực hiện", "trong việc", "nhằm",
+                "báo cáo", "a",
+            ]), 0..10),
+        ) {
+            let g = &*GRAMMAR;
+            let low: String = parts.concat();
+            proptest::prop_assert!(g.labels.work_verb_finder.is_some());
+            proptest::prop_assert_eq!(super::work_start(&low, &g.labels), super::work_start_plain(&low, &g.labels.work_verbs));
+        }
+    }
+
+    static GRAMMAR: std::sync::LazyLock<crate::grammar::Grammar> =
+        std::sync::LazyLock::new(|| crate::grammar::Grammar::embedded().unwrap());
 
     #[test]
     fn labels_are_compared_lower_case() {

@@ -97,6 +97,9 @@ pub(crate) struct Labels {
     pub(crate) passive_subject_ends: Vec<String>,
     pub(crate) partner_cues: Vec<String>,
     pub(crate) work_verbs: Vec<String>,
+    /// Finds every occurrence of every work verb in one pass; `None` when a verb may overlap
+    /// itself (then found verb by verb, as a string search does, one occurrence after another).
+    pub(crate) work_verb_finder: Option<aho_corasick::AhoCorasick>,
     /// Regexes capturing `agency`, anchored at the start.
     pub(crate) responsibility_title_patterns: Vec<TitlePattern>,
     /// Finds " <verb>" of `responsibility_verbs` in any case: a cheap test before a heading is
@@ -279,6 +282,12 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         super::compile_regex(file, "responsibility_verbs", &format!("(?i:{})", verbs.join("|")), false)?;
     let responsibility_verb_spaced =
         responsibility_verbs.iter().map(|v| memchr::memmem::Finder::new(&format!(" {v}")).into_owned()).collect();
+    let work_verbs = lower(f.work_verbs);
+    let work_verb_finder = if work_verbs.iter().any(|v| overlaps_itself(v)) {
+        None
+    } else {
+        aho_corasick::AhoCorasick::new(&work_verbs).ok()
+    };
     Ok(Labels {
         task_label_starts: LabelStarts::new(&task_fields),
         task_fields,
@@ -287,7 +296,8 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         assign_cues: f.assign_cues,
         passive_subject_ends: lower(f.passive_subject_ends),
         partner_cues: lower(f.partner_cues),
-        work_verbs: lower(f.work_verbs),
+        work_verbs,
+        work_verb_finder,
         responsibility_title_patterns,
         responsibility_verb_finder,
         responsibility_verb_spaced,
@@ -298,6 +308,13 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         authority_positions: f.authority_positions,
         title_stops: f.title_stops,
     })
+}
+
+/// Some proper prefix of `s` is also its suffix (empty `s` counts too): two occurrences may
+/// overlap, and all occurrences are more than a left-to-right search finds.
+fn overlaps_itself(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.is_empty() || (1..b.len()).any(|k| b[..k] == b[b.len() - k..])
 }
 
 #[cfg(test)]
@@ -316,6 +333,12 @@ mod tests {
         // The Kelvin sign is a spelling of "k".
         let k = Caseless::new("t", "t", "kế").expect("compiles");
         assert_eq!(k.find_all("\u{212a}Ế"), [(0, 6)]);
+    }
+
+    #[test]
+    fn verbs_that_may_overlap_themselves() {
+        assert!(overlaps_itself("aba") && overlaps_itself("aa") && overlaps_itself(""));
+        assert!(!overlaps_itself("tổ chức") && !overlaps_itself("a") && !overlaps_itself("ab"));
     }
 
     #[test]

@@ -235,11 +235,10 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
             }
         }
         let words = subject.split_whitespace().count();
-        if words == 0
-            || words > MAX_SUBJECT_WORDS
-            || !agencies.starts_agency(subject)
-            || labels.passive_subject_ends.iter().any(|e| to_lower(subject).ends_with(e.as_str()))
-        {
+        if words == 0 || words > MAX_SUBJECT_WORDS || !agencies.starts_agency(subject) || {
+            let low_subject = to_lower(subject);
+            labels.passive_subject_ends.iter().any(|e| low_subject.ends_with(e.as_str()))
+        } {
             continue;
         }
         // After the cue: optional ", phối hợp với <partners>" then the work.

@@ -8,6 +8,7 @@
 
 use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, offset_before_lowering, sentence_case_cow};
+use compact_str::CompactString;
 use memchr::memmem;
 
 use crate::grammar::Grammar;
@@ -36,12 +37,13 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     let children_are_blocks = child_blocks >= 2 && child_blocks * 2 >= s.children.len();
     match heads {
         Some(heads) if !children_are_blocks => {
-            let duties = duties(cx, s);
+            // Made once in their final form: each agency of the heading gets a copy.
+            let duties: Vec<CompactString> = duty_items(cx, s).map(CompactString::from).collect();
             for text in heads {
                 out.push(Responsibility {
                     section: s.path.clone(),
                     agency: agencies.resolve(text),
-                    duties: duties.iter().map(|d| d.as_str().into()).collect(),
+                    duties: duties.clone(),
                     span: s.span,
                 });
             }
@@ -138,12 +140,8 @@ fn has_duties(cx: &DocContext<'_>, s: &Section) -> bool {
 }
 
 /// The block's items, each on one line: the text after the heading's colon, then every
-/// non-blank line of the body (bullets and letter markers stripped).
-fn duties(cx: &DocContext<'_>, s: &Section) -> Vec<String> {
-    duty_items(cx, s).map(str::to_owned).collect()
-}
-
-/// [`duties`] as borrowed lines, so asking whether there are any reads one line, not the block.
+/// non-blank line of the body (bullets and letter markers stripped). Borrowed lines, so asking
+/// whether there are any reads one line, not the block.
 fn duty_items<'a>(cx: &DocContext<'a>, s: &Section) -> impl Iterator<Item = &'a str> {
     let text = &cx.text()[s.span.start..s.span.end];
     let mut lines = text.lines();

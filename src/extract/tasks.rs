@@ -65,6 +65,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
     let label_starts = &cx.g.labels.task_label_starts;
     let mut tasks = Vec::new();
     let mut draft = Draft::default();
+    let mut resolved = Resolved::default();
     for i in cx.body_lines() {
         let span = cx.line_span(i);
         let line = cx.line(i);
@@ -84,8 +85,8 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
             }
             draft.grow(span);
             match field {
-                TaskField::Lead => draft.lead = agencies.split(value),
-                TaskField::Partners => draft.partners = agencies.split(value),
+                TaskField::Lead => draft.lead = resolved.split(agencies, value),
+                TaskField::Partners => draft.partners = resolved.split(agencies, value),
                 TaskField::Timeline => draft.timeline = Some(timeline::parse(value, &cx.g.time)),
                 TaskField::Result => draft.result = Some(value.to_owned()),
                 TaskField::Budget => {}
@@ -93,11 +94,28 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
             continue;
         }
         if cues.in_line(span) {
-            tasks.extend(sentence_tasks(cx, agencies, line, span, path()));
+            tasks.extend(sentence_tasks(cx, agencies, &mut resolved, line, span, path()));
         }
     }
     draft.finish(&mut tasks);
     tasks
+}
+
+/// The agencies resolved so far in a document, by their text: a document names the same few
+/// agencies in task after task, and resolving one (expanding, keying, looking it up) costs
+/// far more than finding it here.
+#[derive(Default)]
+struct Resolved<'t> {
+    by_text: std::collections::HashMap<&'t str, Agency>,
+}
+
+impl<'t> Resolved<'t> {
+    /// [`AgencyMatcher::split`], each member resolved once per document.
+    fn split(&mut self, agencies: &AgencyMatcher<'_>, text: &'t str) -> Vec<Agency> {
+        (agencies.split_text(text).into_iter())
+            .map(|member| self.by_text.entry(member).or_insert_with(|| agencies.resolve(member)).clone())
+            .collect()
+    }
 }
 
 /// Whether an offset lies in a responsibility block, asked for every line: a block holds it
@@ -202,7 +220,14 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts, line: &'l str) 
 
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>", in a line the
 /// lead cue stands in.
-fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
+fn sentence_tasks<'t>(
+    cx: &DocContext<'_>,
+    agencies: &AgencyMatcher<'_>,
+    resolved: &mut Resolved<'t>,
+    line: &'t str,
+    span: Span,
+    path: &str,
+) -> Vec<Task> {
     let labels = &cx.g.labels;
     let mut out = Vec::new();
     let low = to_lower(line);
@@ -263,13 +288,13 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
         }
         let mut partners = Vec::new();
         for piece in split_on_cues(partners_text, &labels.partner_cues) {
-            partners.extend(agencies.split(piece));
+            partners.extend(resolved.split(agencies, piece));
         }
         let name = work.split(". ").next().unwrap_or(work).trim().trim_end_matches(['.', ';']).to_owned();
         out.push(Task {
             section: path.into(),
             name: name.into(),
-            lead: agencies.split(subject),
+            lead: resolved.split(agencies, subject),
             partners,
             timeline: None,
             result: None,
@@ -417,6 +442,18 @@ mod tests {
 
     static GRAMMAR: std::sync::LazyLock<crate::grammar::Grammar> =
         std::sync::LazyLock::new(|| crate::grammar::Grammar::embedded().unwrap());
+
+    #[test]
+    fn agencies_resolved_once_are_as_resolved_anew() {
+        let m = crate::extract::AgencyMatcher::new(&GRAMMAR);
+        let mut resolved = super::Resolved::default();
+        for text in ["Sở Tài chính, UBND các huyện", "UBND các huyện; Sở TT&TT", "Sở Tài chính", "", "x, Sở Tài chính"]
+        {
+            for _ in 0..2 {
+                assert_eq!(resolved.split(&m, text), m.split(text), "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn labels_are_compared_lower_case() {

@@ -225,7 +225,7 @@ fn split<'a>(t: &TableRules, mut rows: Vec<RawRow<'a>>) -> Vec<Draft<'a>> {
     let mut body: Vec<usize> = Vec::new();
     while i < rows.len() {
         let (h, skip) = header_at(t, &rows, i);
-        let words = header_words(&rows[i..i + h]);
+        let words = HeaderWords::new(&rows[i..i + h]);
         let mut span = rows[i].span;
         body.clear();
         let mut j = i + h + usize::from(skip);
@@ -364,18 +364,63 @@ fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
     numbers >= 2
 }
 
-/// The words of the header rows, lower case.
-fn header_words(header: &[RawRow<'_>]) -> BTreeSet<String> {
-    let mut words = BTreeSet::new();
-    let mut lower = String::new();
-    for w in header.iter().flat_map(|r| &r.cells).flat_map(|c| raw_words(c)) {
-        lower.clear();
-        push_lowercase(&mut lower, w);
-        if !words.contains(lower.as_str()) {
-            words.insert(lower.clone());
+/// The distinct words of the header rows, lower case, for [`repeats_header`] to look up: one
+/// text holding them all, and a small open-addressing hash table of where each is in it (a
+/// header has a few dozen words; a data row asks for each of its words until it fails).
+struct HeaderWords {
+    text: String,
+    /// `(start, end)` of a word in `text`, `(0, 0)` for a free slot; a power of two long.
+    slots: Vec<(u32, u32)>,
+    len: usize,
+}
+
+impl HeaderWords {
+    fn new(header: &[RawRow<'_>]) -> HeaderWords {
+        let mut set = HeaderWords { text: String::new(), slots: Vec::new(), len: 0 };
+        let words: Vec<&str> = header.iter().flat_map(|r| &r.cells).flat_map(|c| raw_words(c)).collect();
+        if words.is_empty() {
+            return set;
+        }
+        // At most half full.
+        set.slots = vec![(0, 0); (2 * words.len()).next_power_of_two()];
+        for w in words {
+            let start = set.text.len();
+            push_lowercase(&mut set.text, w);
+            let end = set.text.len();
+            match set.find(&set.text[start..end]) {
+                Ok(_) => set.text.truncate(start),
+                Err(slot) => {
+                    set.slots[slot] = (start as u32, end as u32);
+                    set.len += 1;
+                }
+            }
+        }
+        set
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn contains(&self, w: &str) -> bool {
+        !self.slots.is_empty() && self.find(w).is_ok()
+    }
+
+    /// The slot holding `w`, or the free slot where it would go. (Words are never empty, so
+    /// `(0, 0)` marks a free slot.)
+    fn find(&self, w: &str) -> Result<usize, usize> {
+        // FNV-1a.
+        let hash = w.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let mask = self.slots.len() - 1;
+        let mut i = (hash as usize) & mask;
+        loop {
+            match self.slots[i] {
+                (0, 0) => return Err(i),
+                (a, b) if &self.text[a as usize..b as usize] == w => return Ok(i),
+                _ => i = (i + 1) & mask,
+            }
         }
     }
-    words
 }
 
 /// The words of `s` as printed: runs of letters and digits.
@@ -385,7 +430,7 @@ fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
 
 /// `r` repeats the header: at least `share` of its words are header words, and it holds no
 /// amount. A "#" or other marker debris in its first cell does not count.
-fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &BTreeSet<String>, share: f64) -> bool {
+fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f64) -> bool {
     if header.is_empty() {
         return false;
     }
@@ -492,11 +537,16 @@ enum Class {
 }
 
 fn class(t: &TableRules, c: &str) -> Class {
+    class_of(t, c, is_number(c))
+}
+
+/// [`class`] of `c`, told whether it is a number.
+fn class_of(t: &TableRules, c: &str, number: bool) -> Class {
     if c.is_empty() || c == "-" {
         return Class::Empty;
     }
     let marker = t.item_marker.is_match(c);
-    match (is_number(c), marker) {
+    match (number, marker) {
         (true, true) => Class::NumMarker,
         (true, false) => Class::Num,
         (false, true) => Class::Marker,
@@ -506,7 +556,11 @@ fn class(t: &TableRules, c: &str) -> Class {
 
 /// A number in millionths, with its count of decimals.
 fn value(c: &str, sep: Separator) -> Option<(i128, u32)> {
-    let d = parse_number(c, sep)?;
+    millionths(parse_number(c, sep)?)
+}
+
+/// `d` in millionths, with its count of decimals.
+fn millionths(d: money::Decimal) -> Option<(i128, u32)> {
     if d.scale() > SCALE {
         return None;
     }
@@ -641,11 +695,20 @@ impl<'c> RowCells<'c> {
     fn new(model: &Model<'_>, cells: &'c [Cell<'c>]) -> Self {
         let ncols = model.ncols;
         let mut cost = Vec::with_capacity(cells.len() * ncols);
+        let mut values = Vec::with_capacity(cells.len());
         for cell in cells {
-            let (k, year) = (class(model.t, cell), is_year(cell));
+            // Each cell read once as a number: "." and "," are all the separator changes.
+            let auto = parse_number(cell, Separator::Auto);
+            let (k, year) = (class_of(model.t, cell, auto.is_some()), is_year(cell));
             cost.extend((0..ncols).map(|c| model.cost(k, year, c)));
+            values.push(if cell.is_empty() || *cell == "-" {
+                Some(None)
+            } else if model.sep == Separator::Auto || !cell.contains(['.', ',']) {
+                auto.and_then(millionths).map(Some)
+            } else {
+                value(cell, model.sep).map(Some)
+            });
         }
-        let values = cells.iter().map(|cell| cell_value(cell, model.sep)).collect();
         let empty = cells.iter().map(|c| c.is_empty()).collect();
         RowCells { cells, ncols, cost, values, empty }
     }
@@ -733,13 +796,24 @@ fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h st
     paths
 }
 
-fn columns(t: &TableRules, paths: &[Vec<&str>]) -> Vec<Column> {
+fn columns<'h>(t: &TableRules, paths: &[Vec<&'h str>]) -> Vec<Column> {
+    // What each header cell names, asked once: a spanning cell is in the path of each column
+    // under it.
+    let mut named: Vec<(&str, Option<ColumnRole>, bool)> = Vec::new();
+    let mut names = |p: &'h str| match named.iter().find(|(q, ..)| *q == p) {
+        Some(&(_, role, marker)) => (role, marker),
+        None => {
+            let (role, marker) = (t.role_of(p), t.is_marker_column(p));
+            named.push((p, role, marker));
+            (role, marker)
+        }
+    };
     paths
         .iter()
         .map(|path| {
-            let role = path.iter().rev().find_map(|p| t.role_of(p));
+            let role = path.iter().rev().find_map(|&p| names(p).0);
             let leaf = path.last().copied().unwrap_or("");
-            let marker = path.iter().any(|p| t.is_marker_column(p));
+            let marker = path.iter().any(|&p| names(p).1);
             let total = t.total_columns.match_at(leaf).is_some_and(|(len, _)| {
                 let rest = leaf[len..].trim();
                 rest.is_empty() || rest.starts_with('(') || rest.split_whitespace().count() <= 2
@@ -1104,12 +1178,13 @@ struct Search<'a, 'r> {
     row: &'r RowCells<'r>,
     tries: Tries,
     /// `rest[k * (ncols + 1) + c]`: the least fit of columns `c..` holding cells `k..`
-    /// (infinite where they cannot).
+    /// (infinite where they cannot, and where no walk goes).
     rest: Vec<f64>,
     /// The try so far, one entry per column decided.
     cand: Vec<Option<usize>>,
-    /// `sums_of[c]`: the sums column `c` is the total or a part of.
-    sums_of: Vec<Vec<usize>>,
+    /// `sums_of[sums_at[c]..sums_at[c + 1]]`: the sums column `c` is the total or a part of.
+    sums_of: Vec<usize>,
+    sums_at: Vec<usize>,
     /// `last[i]`: the last column of sum `i`.
     last: Vec<usize>,
     /// The bits of [`Node::settled`] in use.
@@ -1126,7 +1201,14 @@ impl<'a, 'r> Search<'a, 'r> {
         let mut rest = vec![f64::INFINITY; (len + 1) * w];
         rest[len * w + n] = 0.0;
         for k in (0..=len).rev() {
-            for c in (0..=n).rev() {
+            // Only the branches a walk can reach are filled (they only need each other): with
+            // `k` cells placed, `c - k` columns were left empty, at most `n - len` (too few
+            // cells), or `k - c` cells dropped, at most `len - n` (too many).
+            let columns = match tries {
+                Tries::Gaps => k..=(k + n.saturating_sub(len)).min(n),
+                Tries::Drops => k.saturating_sub(len.saturating_sub(n))..=k.min(n),
+            };
+            for c in columns.rev() {
                 if k == len && c == n {
                     continue;
                 }
@@ -1139,16 +1221,23 @@ impl<'a, 'r> Search<'a, 'r> {
                 rest[k * w + c] = keep.min(skip);
             }
         }
-        let mut sums_of = vec![Vec::new(); n];
+        let mut by_column: Vec<(usize, usize)> = Vec::new();
         let mut last = Vec::with_capacity(model.relations.len());
         for (i, r) in model.relations.iter().enumerate() {
             let cols = || std::iter::once(r.total).chain(r.parts.iter().copied());
-            for col in cols() {
-                if sums_of[col].last() != Some(&i) {
-                    sums_of[col].push(i);
-                }
-            }
+            by_column.extend(cols().map(|col| (col, i)));
             last.push(cols().max().unwrap_or(0));
+        }
+        // Grouped by column, each sum once per column, in the order of the sums.
+        by_column.sort_unstable();
+        by_column.dedup();
+        let sums_of = by_column.iter().map(|&(_, i)| i).collect();
+        let mut sums_at = vec![0; n + 1];
+        for &(col, _) in &by_column {
+            sums_at[col + 1] += 1;
+        }
+        for c in 0..n {
+            sums_at[c + 1] += sums_at[c];
         }
         let sums_mask = match model.relations.len() {
             r @ 0..64 => (1u64 << r) - 1,
@@ -1165,6 +1254,7 @@ impl<'a, 'r> Search<'a, 'r> {
             rest,
             cand: Vec::with_capacity(n),
             sums_of,
+            sums_at,
             last,
             sums_mask,
             numbers_from,
@@ -1186,7 +1276,7 @@ impl Search<'_, '_> {
             at.isolated += 1;
         }
         let cell = self.cand[c].map_or(Some(None), |k| self.row.values[k]);
-        for &i in &self.sums_of[c] {
+        for &i in &self.sums_of[self.sums_at[c]..self.sums_at[c + 1]] {
             let r = &self.model.relations[i];
             // Sums past the 64th are never marked; their check below sees the text.
             let bit = if i < 64 { 1u64 << i } else { 0 };

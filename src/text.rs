@@ -2,6 +2,8 @@
 //! part of a word, what a word reads as without its diacritics, Roman numerals. Shared so that no stage reaches into
 //! another for them.
 
+use std::borrow::Cow;
+
 /// All letters upper case, and at least two of them ("KẾ HOẠCH", "PHÓ CHỦ TỊCH").
 pub(crate) fn is_upper(s: &str) -> bool {
     let mut letters = 0;
@@ -129,16 +131,14 @@ pub(crate) fn to_lower(s: &str) -> String {
 
 /// `s` with white space runs made single spaces and the ends trimmed.
 pub(crate) fn collapse_spaces(s: &str) -> String {
-    // Most strings (table cells, citation texts) are clean already (single spaces between words, none at the ends): one
-    // copy, no splitting. `space`: the char before was white space (the start counts as one).
-    let mut space = true;
-    let clean = s.chars().all(|c| {
-        let ok = !c.is_whitespace() || (c == ' ' && !space);
-        space = c.is_whitespace();
-        ok
-    });
-    if clean && (s.is_empty() || !space) {
-        return s.to_owned();
+    collapse_spaces_cow(s).into_owned()
+}
+
+/// [`collapse_spaces`], borrowing `s` when it is clean already (single spaces between words,
+/// none at the ends), as most strings (table cells, citation texts) are.
+pub(crate) fn collapse_spaces_cow(s: &str) -> Cow<'_, str> {
+    if is_collapsed(s) {
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
@@ -147,7 +147,54 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
         }
         out.push_str(w);
     }
-    out
+    Cow::Owned(out)
+}
+
+/// No white space in `s` but single spaces between other chars, read byte by byte: the only
+/// white space beyond ASCII is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028, U+2029,
+/// U+202F, U+205F and U+3000 (`char::is_whitespace`), told by their first two or three bytes.
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    // The char before was a space (the start counts as one).
+    let mut space = true;
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if x == b' ' {
+                if space {
+                    return false;
+                }
+                space = true;
+            } else if matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+                return false;
+            } else {
+                space = false;
+            }
+            i += 1;
+            continue;
+        }
+        let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        let white = match x {
+            0xc2 => matches!(at(1), 0x85 | 0xa0),
+            0xe1 => at(1) == 0x9a && at(2) == 0x80,
+            0xe2 => {
+                (at(1) == 0x80 && matches!(at(2), 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)) || (at(1) == 0x81 && at(2) == 0x9f)
+            }
+            0xe3 => at(1) == 0x80 && at(2) == 0x80,
+            _ => false,
+        };
+        if white {
+            return false;
+        }
+        space = false;
+        i += 1;
+        // Continuation bytes are neither spaces nor white space.
+        while i < b.len() && b[i] & 0xc0 == 0x80 {
+            i += 1;
+        }
+    }
+    b.is_empty() || !space
 }
 
 #[cfg(test)]
@@ -181,6 +228,34 @@ mod tests {
         assert_eq!(collapse_spaces("Sở Tài chính "), "Sở Tài chính");
         assert_eq!(collapse_spaces(" "), "");
         assert_eq!(collapse_spaces(""), "");
+        assert!(matches!(collapse_spaces_cow("Sở Tài chính"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn collapsed_strings_told_by_their_bytes() {
+        // `is_collapsed` against its definition, on every char alone, between letters, doubled
+        // and at the ends.
+        let plain = |s: &str| {
+            let mut space = true;
+            let clean = s.chars().all(|c| {
+                let ok = !c.is_whitespace() || (c == ' ' && !space);
+                space = c.is_whitespace();
+                ok
+            });
+            clean && (s.is_empty() || !space)
+        };
+        let mut s = String::new();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            // `X` stands for `c`.
+            for pattern in ["X", "aXb", "aXXb", "ệ X", "X ệ"] {
+                s.clear();
+                s.extend(pattern.chars().map(|p| if p == 'X' { c } else { p }));
+                assert_eq!(is_collapsed(&s), plain(&s), "{s:?}");
+            }
+        }
+        for s in ["", " ", "a", "a b", "a  b", " a", "a ", "Sở Tài chính", "Sở\u{a0}Tài", "ạ\u{3000}"] {
+            assert_eq!(is_collapsed(s), plain(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -43,14 +43,16 @@
 //!   nothing settles it, the Vietnamese reading is kept and `table.ambiguous_number` says so.
 
 use compact_str::CompactString;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::DocContext;
 use super::money::{self, Separator};
+use crate::grammar::gate::{CAPACITY, Hits, RECIPIENTS};
 use crate::grammar::tables::{ColumnRole, TableRules};
 use crate::layout::LineKind;
 use crate::model::{Diagnostic, Severity, Span, Table};
-use crate::text::{collapse_spaces, is_alphanumeric, is_upper};
+use crate::text::{collapse_spaces, collapse_spaces_cow, is_alphanumeric, is_upper, lower_fast};
 
 /// Most alignments tried for one row.
 const MAX_CANDIDATES: usize = 4096;
@@ -110,22 +112,26 @@ pub(crate) fn read(cx: &DocContext<'_>, diagnostics: &mut Vec<Diagnostic>) -> Ve
 // ---------------------------------------------------------------------------------------------
 // Lines -> blocks of rows
 
+/// A table cell, white space collapsed: most are clean as printed and borrow the document's
+/// text; a cell is only copied when it must change (white space, a continuation row appended).
+type Cell<'a> = Cow<'a, str>;
+
 /// One table line.
-#[derive(Debug, Clone)]
-struct RawRow {
-    cells: Vec<String>,
+#[derive(Debug, Clone, Default)]
+struct RawRow<'a> {
+    cells: Vec<Cell<'a>>,
     span: Span,
     /// A page break (blank lines, a page number) lies between it and the row before.
     after_break: bool,
 }
 
-impl RawRow {
+impl RawRow<'_> {
     fn filled(&self) -> usize {
         self.cells.iter().filter(|c| !c.is_empty()).count()
     }
 }
 
-fn blocks(cx: &DocContext<'_>) -> Vec<Vec<RawRow>> {
+fn blocks<'a>(cx: &DocContext<'a>) -> Vec<Vec<RawRow<'a>>> {
     let t = &cx.g.tables;
     let letterhead_end = cx.header_lines().end;
     let mut out = Vec::new();
@@ -136,7 +142,9 @@ fn blocks(cx: &DocContext<'_>) -> Vec<Vec<RawRow>> {
         let text = &cx.text()[line.span.start..line.span.end];
         match line.kind {
             LineKind::TableRow if i >= letterhead_end => {
-                let cells: Vec<String> = text.split('\t').map(collapse_spaces).collect();
+                let mut cells: Vec<Cell<'a>> =
+                    Vec::with_capacity(memchr::memchr_iter(b'\t', text.as_bytes()).count() + 1);
+                cells.extend(text.split('\t').map(collapse_spaces_cow));
                 if cells.iter().any(|c| t.is_layout_cell(c)) {
                     flush(cx, &mut cur, &mut out);
                     gap = false;
@@ -176,7 +184,7 @@ fn is_debris(cx: &DocContext<'_>, text: &str) -> bool {
         && (cx.g.text.page_number.iter().any(|r| r.is_match(t)) || !t.chars().any(char::is_alphabetic))
 }
 
-fn flush(cx: &DocContext<'_>, cur: &mut Vec<RawRow>, out: &mut Vec<Vec<RawRow>>) {
+fn flush<'a>(cx: &DocContext<'_>, cur: &mut Vec<RawRow<'a>>, out: &mut Vec<Vec<RawRow<'a>>>) {
     while cur.last().is_some_and(|r| r.filled() < 2) {
         cur.pop();
     }
@@ -184,12 +192,16 @@ fn flush(cx: &DocContext<'_>, cur: &mut Vec<RawRow>, out: &mut Vec<Vec<RawRow>>)
     if rows.iter().filter(|r| r.filled() >= 2).count() < 2 {
         return;
     }
-    let b = &cx.g.blocks;
-    let closing = rows.iter().flat_map(|r| &r.cells).any(|c| {
-        b.recipients_labels.iter().any(|re| re.is_match(c))
-            || b.capacity.iter().any(|re| re.is_match(c))
-            || (rows.len() <= 4 && b.letterhead.iter().any(|re| re.is_match(c)))
-    });
+    // The recipients label, a signing capacity (and, in a short block, the letterhead), asked
+    // through the gates of those patterns: one walk per cell rather than a regex per pattern.
+    let gates = &cx.g.gates;
+    let closes = |c: &str| {
+        let hits = gates.blocks.matches(c);
+        hits.has(RECIPIENTS) || hits.has(CAPACITY) || (rows.len() <= 4 && gates.letterhead.matches(c) != Hits::NONE)
+    };
+    // (Empty cells all answer alike: asked once.)
+    let empty_closes = closes("");
+    let closing = rows.iter().flat_map(|r| &r.cells).any(|c| if c.is_empty() { empty_closes } else { closes(c) });
     if !closing {
         out.push(rows);
     }
@@ -200,20 +212,22 @@ fn flush(cx: &DocContext<'_>, cur: &mut Vec<RawRow>, out: &mut Vec<Vec<RawRow>>)
 
 /// A table before its rows are aligned.
 #[derive(Debug, Clone)]
-struct Draft {
-    header: Vec<Vec<String>>,
-    body: Vec<RawRow>,
+struct Draft<'a> {
+    header: Vec<Vec<Cell<'a>>>,
+    body: Vec<RawRow<'a>>,
     span: Span,
 }
 
-fn split(t: &TableRules, rows: Vec<RawRow>) -> Vec<Draft> {
+fn split<'a>(t: &TableRules, mut rows: Vec<RawRow<'a>>) -> Vec<Draft<'a>> {
     let mut out: Vec<Draft> = Vec::new();
     let mut i = 0;
+    // Which rows of the piece make the body: they are moved there once the piece is read.
+    let mut body: Vec<usize> = Vec::new();
     while i < rows.len() {
         let (h, skip) = header_at(t, &rows, i);
-        let header: Vec<Vec<String>> = rows[i..i + h].iter().map(|r| r.cells.clone()).collect();
-        let words = header_words(&header);
-        let mut draft = Draft { header, body: Vec::new(), span: rows[i].span };
+        let words = HeaderWords::new(&rows[i..i + h]);
+        let mut span = rows[i].span;
+        body.clear();
         let mut j = i + h + usize::from(skip);
         while j < rows.len() {
             let r = &rows[j];
@@ -227,28 +241,35 @@ fn split(t: &TableRules, rows: Vec<RawRow>) -> Vec<Draft> {
                 if k < rows.len() && is_index_row(t, &rows[k]) {
                     k += 1;
                 }
-                draft.span.end = rows[k - 1].span.end;
+                span.end = rows[k - 1].span.end;
                 j = k;
                 continue;
             }
             // A header of its own after a page break: a new table.
-            if r.after_break && !draft.body.is_empty() && header_like(t, r, true) {
+            if r.after_break && !body.is_empty() && header_like(t, r, true) {
                 let (h2, _) = header_at(t, &rows, j);
                 let data_after = rows.get(j + h2).is_some_and(|n| !header_like(t, n, false));
                 if h2 > 0 && data_after {
                     break;
                 }
             }
-            draft.span.end = r.span.end;
-            draft.body.push(r.clone());
+            span.end = r.span.end;
+            body.push(j);
             j += 1;
         }
-        if draft.body.is_empty() && draft.header.len() > 1 {
+        // The rows of this piece are read: the next starts at `j` (or `i + 1`) and looks no
+        // further back, so they can be moved out.
+        let mut take = |k: usize| std::mem::take(&mut rows[k]);
+        let draft = if body.is_empty() && h > 1 {
             // Labels only: the first row is the header, the rest are data.
-            let rest: Vec<RawRow> = rows[i + 1..i + h].to_vec();
-            draft.header.truncate(1);
-            draft.body = rest;
-        }
+            Draft { header: vec![take(i).cells], body: (i + 1..i + h).map(take).collect(), span }
+        } else {
+            Draft {
+                header: (i..i + h).map(|k| take(k).cells).collect(),
+                body: body.iter().map(|&k| take(k)).collect(),
+                span,
+            }
+        };
         if !draft.body.is_empty() {
             out.push(draft);
         }
@@ -267,7 +288,7 @@ fn header_at(t: &TableRules, rows: &[RawRow], i: usize) -> (usize, bool) {
         }
         if h > 0 {
             let above = &rows[i + h - 1];
-            let starts_empty = r.cells.first().is_none_or(String::is_empty);
+            let starts_empty = r.cells.first().is_none_or(|c| c.is_empty());
             if !(starts_empty || fills_span(above, r)) {
                 break;
             }
@@ -287,7 +308,7 @@ fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
     if is_index_row(t, r) {
         return false;
     }
-    let lead = r.cells.first().map_or("", String::as_str);
+    let lead = r.cells.first().map_or("", |c| c);
     if !lead.is_empty() && t.item_marker.is_match(lead) && !t.is_marker_column(lead) {
         return false;
     }
@@ -305,7 +326,7 @@ fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
 fn fills_span(above: &RawRow, r: &RawRow) -> bool {
     let mut open = false;
     for (c, cell) in r.cells.iter().enumerate() {
-        let up = above.cells.get(c).map_or("", String::as_str);
+        let up = above.cells.get(c).map_or("", |c| c);
         if !up.is_empty() {
             open = true;
         } else if open && !cell.is_empty() {
@@ -317,7 +338,7 @@ fn fills_span(above: &RawRow, r: &RawRow) -> bool {
 
 /// "A  B  1  2 … 12= 5 + 10 + 11  13": every filled cell an index, numbers rising.
 fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
-    let filled: Vec<&String> = r.cells.iter().filter(|c| !c.is_empty()).collect();
+    let filled: Vec<&Cell> = r.cells.iter().filter(|c| !c.is_empty()).collect();
     if filled.len() < 3 || filled.len() * 5 < r.cells.len() * 3 {
         return false;
     }
@@ -327,8 +348,12 @@ fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
         if !t.index_cell.is_match(c) {
             return false;
         }
-        let digits: String = c.trim_start_matches('(').chars().take_while(char::is_ascii_digit).collect();
-        if let Ok(n) = digits.parse::<u32>() {
+        let digits = c.trim_start_matches('(').bytes().take_while(u8::is_ascii_digit);
+        // (What `str::parse::<u32>` reads of the leading digits: none or too many are no number.)
+        let n = digits.fold(Some(None), |n: Option<Option<u32>>, d| {
+            n?.unwrap_or(0).checked_mul(10)?.checked_add(u32::from(d - b'0')).map(Some)
+        });
+        if let Some(Some(n)) = n {
             if last.is_some_and(|l| n <= l) {
                 return false;
             }
@@ -339,12 +364,63 @@ fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
     numbers >= 2
 }
 
-fn header_words(header: &[Vec<String>]) -> BTreeSet<String> {
-    header.iter().flatten().flat_map(|c| words(c)).collect()
+/// The distinct words of the header rows, lower case, for [`repeats_header`] to look up: one
+/// text holding them all, and a small open-addressing hash table of where each is in it (a
+/// header has a few dozen words; a data row asks for each of its words until it fails).
+struct HeaderWords {
+    text: String,
+    /// `(start, end)` of a word in `text`, `(0, 0)` for a free slot; a power of two long.
+    slots: Vec<(u32, u32)>,
+    len: usize,
 }
 
-fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    raw_words(s).map(str::to_lowercase)
+impl HeaderWords {
+    fn new(header: &[RawRow<'_>]) -> HeaderWords {
+        let mut set = HeaderWords { text: String::new(), slots: Vec::new(), len: 0 };
+        let words: Vec<&str> = header.iter().flat_map(|r| &r.cells).flat_map(|c| raw_words(c)).collect();
+        if words.is_empty() {
+            return set;
+        }
+        // At most half full.
+        set.slots = vec![(0, 0); (2 * words.len()).next_power_of_two()];
+        for w in words {
+            let start = set.text.len();
+            push_lowercase(&mut set.text, w);
+            let end = set.text.len();
+            match set.find(&set.text[start..end]) {
+                Ok(_) => set.text.truncate(start),
+                Err(slot) => {
+                    set.slots[slot] = (start as u32, end as u32);
+                    set.len += 1;
+                }
+            }
+        }
+        set
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn contains(&self, w: &str) -> bool {
+        !self.slots.is_empty() && self.find(w).is_ok()
+    }
+
+    /// The slot holding `w`, or the free slot where it would go. (Words are never empty, so
+    /// `(0, 0)` marks a free slot.)
+    fn find(&self, w: &str) -> Result<usize, usize> {
+        // FNV-1a.
+        let hash = w.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let mask = self.slots.len() - 1;
+        let mut i = (hash as usize) & mask;
+        loop {
+            match self.slots[i] {
+                (0, 0) => return Err(i),
+                (a, b) if &self.text[a as usize..b as usize] == w => return Ok(i),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
 }
 
 /// The words of `s` as printed: runs of letters and digits.
@@ -354,7 +430,7 @@ fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
 
 /// `r` repeats the header: at least `share` of its words are header words, and it holds no
 /// amount. A "#" or other marker debris in its first cell does not count.
-fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: f64) -> bool {
+fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f64) -> bool {
     if header.is_empty() {
         return false;
     }
@@ -365,7 +441,7 @@ fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: 
     }
     // Words are counted first so that the lookups can stop as soon as the share is reached
     // or out of reach; most rows are data and fail after a few words.
-    let total: usize = cells().map(|c| raw_words(c).count()).sum();
+    let total: usize = cells().map(|c| word_count(c)).sum();
     let needed = share * (total as f64);
     let (mut known, mut seen) = (0usize, 0usize);
     let mut lower = String::new();
@@ -384,13 +460,32 @@ fn repeats_header(t: &TableRules, r: &RawRow, header: &BTreeSet<String>, share: 
     total > 0 && (known as f64) >= needed
 }
 
+/// How many words [`raw_words`] finds in `s`.
+fn word_count(s: &str) -> usize {
+    let (mut n, mut in_word) = (0, false);
+    for c in s.chars() {
+        let a = is_alphanumeric(c);
+        n += usize::from(a && !in_word);
+        in_word = a;
+    }
+    n
+}
+
 /// Appends `w.to_lowercase()` to `out` without allocating (`str::to_lowercase` differs from
-/// lowering each char only for a final "Σ").
+/// lowering each char only for a final "Σ"); the letters Vietnamese is written in are lowered
+/// without the Unicode tables ([`lower_fast`]).
 fn push_lowercase(out: &mut String, w: &str) {
-    if w.contains('Σ') {
-        out.push_str(&w.to_lowercase());
-    } else {
-        out.extend(w.chars().flat_map(char::to_lowercase));
+    let start = out.len();
+    for c in w.chars() {
+        match lower_fast(c) {
+            Some(l) => out.push(l),
+            None if c == 'Σ' => {
+                out.truncate(start);
+                out.push_str(&w.to_lowercase());
+                return;
+            }
+            None => out.extend(c.to_lowercase()),
+        }
     }
 }
 
@@ -420,8 +515,8 @@ fn is_year(c: &str) -> bool {
 }
 
 /// The first filled cell among the first three: a row's label.
-fn first_label(cells: &[String]) -> &str {
-    cells.iter().take(3).find(|c| !c.is_empty() && !is_number(c)).map_or("", String::as_str)
+fn first_label<'c>(cells: &'c [Cell<'_>]) -> &'c str {
+    cells.iter().take(3).find(|c| !c.is_empty() && !is_number(c)).map_or("", |c| c)
 }
 
 /// "Tổng cộng", "TỔNG CỘNG (dự kiến)", "Cộng": a total word and at most a few more words.
@@ -442,11 +537,16 @@ enum Class {
 }
 
 fn class(t: &TableRules, c: &str) -> Class {
+    class_of(t, c, is_number(c))
+}
+
+/// [`class`] of `c`, told whether it is a number.
+fn class_of(t: &TableRules, c: &str, number: bool) -> Class {
     if c.is_empty() || c == "-" {
         return Class::Empty;
     }
     let marker = t.item_marker.is_match(c);
-    match (is_number(c), marker) {
+    match (number, marker) {
         (true, true) => Class::NumMarker,
         (true, false) => Class::Num,
         (false, true) => Class::Marker,
@@ -456,7 +556,11 @@ fn class(t: &TableRules, c: &str) -> Class {
 
 /// A number in millionths, with its count of decimals.
 fn value(c: &str, sep: Separator) -> Option<(i128, u32)> {
-    let d = parse_number(c, sep)?;
+    millionths(parse_number(c, sep)?)
+}
+
+/// `d` in millionths, with its count of decimals.
+fn millionths(d: money::Decimal) -> Option<(i128, u32)> {
     if d.scale() > SCALE {
         return None;
     }
@@ -578,29 +682,34 @@ impl Model<'_> {
 
 /// The cells of one row, read once: how each fits each column, and its number.
 struct RowCells<'c> {
-    cells: &'c [String],
+    cells: &'c [Cell<'c>],
     ncols: usize,
     /// `cost[k * ncols + c]`: how badly cell `k` fits column `c`.
     cost: Vec<f64>,
-    /// `Some(None)` empty, `Some(Some(v))` a number, `None` text.
-    values: Vec<Option<Option<(i128, u32)>>>,
+    values: Vec<Value>,
     /// Cell `k` is the empty string.
     empty: Vec<bool>,
 }
 
 impl<'c> RowCells<'c> {
-    fn new(model: &Model<'_>, cells: &'c [String]) -> Self {
+    fn new(model: &Model<'_>, cells: &'c [Cell<'c>]) -> Self {
         let ncols = model.ncols;
         let mut cost = Vec::with_capacity(cells.len() * ncols);
+        let mut values = Vec::with_capacity(cells.len());
         for cell in cells {
-            let (k, year) = (class(model.t, cell), is_year(cell));
+            // Each cell read once as a number: "." and "," are all the separator changes.
+            let auto = parse_number(cell, Separator::Auto);
+            let (k, year) = (class_of(model.t, cell, auto.is_some()), is_year(cell));
             cost.extend((0..ncols).map(|c| model.cost(k, year, c)));
+            values.push(if cell.is_empty() || *cell == "-" {
+                Some(None)
+            } else if model.sep == Separator::Auto || !cell.contains(['.', ',']) {
+                auto.and_then(millionths).map(Some)
+            } else {
+                value(cell, model.sep).map(Some)
+            });
         }
-        let values = cells
-            .iter()
-            .map(|cell| if cell.is_empty() || cell == "-" { Some(None) } else { value(cell, model.sep).map(Some) })
-            .collect();
-        let empty = cells.iter().map(String::is_empty).collect();
+        let empty = cells.iter().map(|c| c.is_empty()).collect();
         RowCells { cells, ncols, cost, values, empty }
     }
 
@@ -615,10 +724,6 @@ impl<'c> RowCells<'c> {
     fn fit(&self, cand: &[Option<usize>]) -> f64 {
         cand.iter().enumerate().filter_map(|(c, k)| k.map(|k| self.cost(k, c))).sum()
     }
-
-    fn build(&self, cand: &[Option<usize>]) -> Vec<String> {
-        cand.iter().map(|k| k.map_or_else(String::new, |k| self.cells[k].clone())).collect()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -627,19 +732,26 @@ enum Check {
     Fails { total: i128, sum: i128 },
 }
 
-/// Whether `row` satisfies `r`; `None` when it says nothing (all empty, or text in the way).
-fn check(r: &Relation, row: &[String], sep: Separator) -> Option<Check> {
-    check_with(r, |c: usize| -> Option<Option<(i128, u32)>> {
-        let cell = row.get(c).map_or("", String::as_str);
-        if cell.is_empty() || cell == "-" {
-            return Some(None);
-        }
-        value(cell, sep).map(Some)
-    })
+/// [`check_with`] over the cells of `row`.
+#[cfg(test)]
+fn check(r: &Relation, row: &[Cell<'_>], sep: Separator) -> Option<Check> {
+    check_with(r, |c: usize| cell_value(row.get(c).map_or("", |c| c), sep))
 }
 
-/// [`check`] over cell values: `read(c)` is `Some(None)` for an empty cell, `None` for text.
-fn check_with(r: &Relation, read: impl Fn(usize) -> Option<Option<(i128, u32)>>) -> Option<Check> {
+/// What a cell says to a sum: `Some(None)` nothing (empty, "-"), `Some(Some(v))` a number,
+/// `None` text.
+type Value = Option<Option<(i128, u32)>>;
+
+fn cell_value(cell: &str, sep: Separator) -> Value {
+    if cell.is_empty() || cell == "-" {
+        return Some(None);
+    }
+    value(cell, sep).map(Some)
+}
+
+/// Whether the cells (their [`Value`] as `read` gives it) satisfy `r`; `None` when they say
+/// nothing (all empty, or text in the way).
+fn check_with(r: &Relation, read: impl Fn(usize) -> Value) -> Option<Check> {
     let total = read(r.total)?;
     let mut sum = 0i128;
     let mut any = false;
@@ -661,20 +773,20 @@ fn check_with(r: &Relation, read: impl Fn(usize) -> Option<Option<(i128, u32)>>)
 }
 
 /// The header text over each column: the spanning cells above it, then its own.
-fn column_paths(header: &[Vec<String>], ncols: usize) -> Vec<Vec<String>> {
+fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h str>> {
     let mut paths = vec![Vec::new(); ncols];
     for (r, row) in header.iter().enumerate() {
         let mut carry: Option<&str> = None;
         for (c, path) in paths.iter_mut().enumerate() {
-            let cell = row.get(c).map_or("", String::as_str);
+            let cell = row.get(c).map_or("", |c| c);
             if !cell.is_empty() {
                 carry = Some(cell);
-                path.push(cell.to_owned());
+                path.push(cell);
             } else if let Some(label) = carry {
                 // An empty cell continues the spanning cell on its left when a lower header
                 // row labels this column.
                 if header[r + 1..].iter().any(|lower| lower.get(c).is_some_and(|x| !x.is_empty())) {
-                    path.push(label.to_owned());
+                    path.push(label);
                 } else {
                     carry = None;
                 }
@@ -684,20 +796,31 @@ fn column_paths(header: &[Vec<String>], ncols: usize) -> Vec<Vec<String>> {
     paths
 }
 
-fn columns(t: &TableRules, header: &[Vec<String>], ncols: usize) -> Vec<Column> {
-    column_paths(header, ncols)
-        .into_iter()
+fn columns<'h>(t: &TableRules, paths: &[Vec<&'h str>]) -> Vec<Column> {
+    // What each header cell names, asked once: a spanning cell is in the path of each column
+    // under it.
+    let mut named: Vec<(&str, Option<ColumnRole>, bool)> = Vec::new();
+    let mut names = |p: &'h str| match named.iter().find(|(q, ..)| *q == p) {
+        Some(&(_, role, marker)) => (role, marker),
+        None => {
+            let (role, marker) = (t.role_of(p), t.is_marker_column(p));
+            named.push((p, role, marker));
+            (role, marker)
+        }
+    };
+    paths
+        .iter()
         .map(|path| {
-            let role = path.iter().rev().find_map(|p| t.role_of(p));
-            let leaf = path.last().map_or("", String::as_str);
-            let marker = path.iter().any(|p| t.is_marker_column(p));
+            let role = path.iter().rev().find_map(|&p| names(p).0);
+            let leaf = path.last().copied().unwrap_or("");
+            let marker = path.iter().any(|&p| names(p).1);
             let total = t.total_columns.match_at(leaf).is_some_and(|(len, _)| {
                 let rest = leaf[len..].trim();
                 rest.is_empty() || rest.starts_with('(') || rest.split_whitespace().count() <= 2
             });
             let mut label: Vec<&str> = Vec::new();
-            for p in &path {
-                if label.last() != Some(&p.as_str()) {
+            for &p in path {
+                if label.last() != Some(&p) {
                     label.push(p);
                 }
             }
@@ -731,14 +854,20 @@ fn mark_money(model: &mut Model<'_>, has_header: bool) {
 }
 
 /// The sums the header suggests and the whole rows confirm.
-fn find_relations(model: &Model<'_>, parents: &[Vec<String>], trusted: &[Vec<String>]) -> Vec<Relation> {
+fn find_relations(model: &Model<'_>, parents: &[Vec<&str>], trusted: &[&[Cell<'_>]]) -> Vec<Relation> {
     let cols = &model.columns;
     let n = cols.len();
-    let parent = |c: usize| parents[c].first().filter(|_| parents[c].len() > 1).cloned();
+    let parent = |c: usize| parents[c].first().filter(|_| parents[c].len() > 1).copied();
+    // The value of each trusted cell, read once: every sum tried reads them again.
+    let values: Vec<Vec<Value>> = if cols.iter().any(|c| c.total && c.money) {
+        trusted.iter().map(|row| row.iter().map(|cell| cell_value(cell, model.sep)).collect()).collect()
+    } else {
+        Vec::new()
+    };
     let verify = |r: &Relation| -> (usize, usize) {
         let (mut holds, mut fails) = (0, 0);
-        for row in trusted {
-            match check(r, row, model.sep) {
+        for row in &values {
+            match check_with(r, |c| row[c]) {
                 Some(Check::Holds) => holds += 1,
                 Some(Check::Fails { .. }) => fails += 1,
                 None => {}
@@ -800,53 +929,52 @@ fn find_relations(model: &Model<'_>, parents: &[Vec<String>], trusted: &[Vec<Str
 // Aligning rows
 
 /// `cells` with exactly `model.ncols` cells, the best of the tries.
-fn align(model: &Model<'_>, cells: &[String]) -> Vec<String> {
+fn align<'a>(model: &Model<'_>, mut cells: Vec<Cell<'a>>) -> Vec<Cell<'a>> {
     let n = model.ncols;
     if cells.len() == n {
         // Printed with every cell: trusted as it is.
-        return cells.to_vec();
+        return cells;
     }
     // The cells up to the last filled one; the empty cells after it say nothing.
-    let cells = &cells[..cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1)];
+    cells.truncate(cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1));
     if cells.len() == n {
-        return cells.to_vec();
+        return cells;
     }
     if cells.len() < n {
         let d = n - cells.len();
         if combinations_count(n, d) > MAX_CANDIDATES {
-            let mut cells = cells.to_vec();
-            cells.resize(n, String::new());
+            cells.resize(n, Cell::default());
             return cells;
         }
-        let row = RowCells::new(model, cells);
-        return build_try(model, &row, best_try(model, &row, Tries::Gaps));
+        let cand = best_try(model, &RowCells::new(model, &cells), Tries::Gaps);
+        return build_try(model, cells, cand);
     }
     // Too many cells: drop empty ones.
     let extra = cells.len() - n;
-    let empties: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].is_empty()).collect();
-    if empties.len() < extra || combinations_count(empties.len(), extra) > MAX_CANDIDATES {
-        let mut kept: Vec<String> = Vec::with_capacity(n);
+    let empties = cells.iter().filter(|c| c.is_empty()).count();
+    if empties < extra || combinations_count(empties, extra) > MAX_CANDIDATES {
+        let mut kept: Vec<Cell<'a>> = Vec::with_capacity(n);
         let mut to_drop = extra;
-        for (k, c) in cells.iter().enumerate().rev() {
+        for (k, c) in cells.into_iter().enumerate().rev() {
             if to_drop > 0 && c.is_empty() && k > 0 {
                 to_drop -= 1;
             } else {
-                kept.push(c.clone());
+                kept.push(c);
             }
         }
         kept.reverse();
         if kept.len() > n {
             let tail = kept.split_off(n - 1).into_iter().filter(|c| !c.is_empty()).collect::<Vec<_>>().join(" ");
-            kept.push(tail);
+            kept.push(tail.into());
         }
         return kept;
     }
-    let row = RowCells::new(model, cells);
-    build_try(model, &row, best_try(model, &row, Tries::Drops))
+    let cand = best_try(model, &RowCells::new(model, &cells), Tries::Drops);
+    build_try(model, cells, cand)
 }
 
 /// Only the first two cells are filled, one of them with a label.
-fn label_only(t: &TableRules, cells: &[String]) -> bool {
+fn label_only(t: &TableRules, cells: &[Cell<'_>]) -> bool {
     let filled: Vec<usize> = (0..cells.len()).filter(|&k| !cells[k].is_empty()).collect();
     !filled.is_empty()
         && filled.iter().all(|&k| k <= 1)
@@ -854,7 +982,7 @@ fn label_only(t: &TableRules, cells: &[String]) -> bool {
 }
 
 /// The sum of each money column over the item rows so far.
-fn item_sums(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<Option<i128>> {
+fn item_sums(model: &Model<'_>, rows: &[Vec<Cell<'_>>]) -> Vec<Option<i128>> {
     let mut sums = vec![None; model.ncols];
     for row in rows.iter().filter(|r| !group_like(model, r) && !is_total_label(model.t, first_label(r))) {
         for (c, sum) in sums.iter_mut().enumerate().filter(|(c, _)| model.columns[*c].money) {
@@ -869,10 +997,10 @@ fn item_sums(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<Option<i128>> {
 /// A total row: its label where it is printed, its numbers in the money columns, in order, so
 /// that as many as possible equal the sums of their columns (the earliest columns when none
 /// does). `None` when the row does not fit that shape.
-fn align_total(model: &Model<'_>, cells: &[String], sums: &[Option<i128>]) -> Option<Vec<String>> {
+fn align_total<'a>(model: &Model<'_>, cells: &[Cell<'a>], sums: &[Option<i128>]) -> Option<Vec<Cell<'a>>> {
     let money: Vec<usize> = (0..model.ncols).filter(|&c| model.columns[c].money).collect();
-    let mut label: Option<(usize, &String)> = None;
-    let mut numbers: Vec<&String> = Vec::new();
+    let mut label: Option<(usize, &Cell<'a>)> = None;
+    let mut numbers: Vec<&Cell<'a>> = Vec::new();
     for (k, c) in cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
         if value(c, model.sep).is_some() {
             numbers.push(c);
@@ -900,7 +1028,7 @@ fn align_total(model: &Model<'_>, cells: &[String], sums: &[Option<i128>]) -> Op
             best[i][j] = take.max(skip);
         }
     }
-    let mut out = vec![String::new(); model.ncols];
+    let mut out = vec![Cell::default(); model.ncols];
     out[at] = text.clone();
     let (mut i, mut j) = (0, 0);
     while i < k {
@@ -928,32 +1056,46 @@ enum Tries {
 /// by more than 1e-9 over the best so far. `None` when there is no try.
 ///
 /// The plain enumeration reaches the usual winner (the missing cells at the row's end) last,
-/// so pruning it against the best so far saves little. Instead the least score `m` is found
-/// first, walking the likeliest tries first; then the tries are walked in their plain order
-/// down to the first that scores within 1e-9 of `m`. When every try before it scores at least
-/// [`NEAR`] above `m`, each of them would have lost to it and none after it can beat it, so it
-/// is the plain enumeration's winner. Otherwise (scores closer than [`NEAR`] without being
-/// equal: not seen in real tables) the plain order is walked through, pruned only against the
-/// best so far.
+/// so pruning it against the best so far saves little. Instead the tries are walked likeliest
+/// first, which finds the least score `m` early, and every try scoring less than [`NEAR`] above
+/// the least so far is kept (none of them is left by the pruning); at the end those within
+/// [`NEAR`] of `m` remain, and the first of them in the plain order is taken when it scores
+/// within 1e-9 of `m`: every try before it scores at least [`NEAR`] above `m`, so each of them
+/// would have lost to it and none after it can beat it; it is the plain enumeration's winner.
+/// Otherwise (scores closer than [`NEAR`] without being equal: not seen in real tables) the
+/// plain order is walked through, pruned only against the best so far.
 fn best_try(model: &Model<'_>, row: &RowCells<'_>, tries: Tries) -> Option<Vec<Option<usize>>> {
     let mut search = Search::new(model, row, tries);
-    let mut least = Least(f64::INFINITY);
-    search.run(Order::Likeliest, &mut least);
-    if least.0 == f64::INFINITY {
-        return None;
+    let mut near = Near { least: f64::INFINITY, kept: Vec::new() };
+    search.run(Order::Likeliest, &mut near);
+    let least = near.least;
+    let first = near
+        .kept
+        .into_iter()
+        .filter(|(s, _)| *s < least + NEAR)
+        .reduce(|a, b| if plain_before(tries, &b.1, &a.1) { b } else { a });
+    match first {
+        None => None,
+        Some((s, cand)) if s <= least + 1e-9 => Some(cand),
+        Some(_) => {
+            let mut best = Best::default();
+            search.run(Order::Plain, &mut best);
+            best.best.map(|(_, cand)| cand)
+        }
     }
-    let mut first = FirstBest { least: least.0, found: None };
-    search.run(Order::Plain, &mut first);
-    if let Some(Some(cand)) = first.found {
-        return Some(cand);
-    }
-    let mut best = Best::default();
-    search.run(Order::Plain, &mut best);
-    best.best.map(|(_, cand)| cand)
 }
 
 /// How far above the least score the plain order's winner is taken without a full walk.
 const NEAR: f64 = 1e-7;
+
+/// Try `a` comes before try `b` in the plain order: at the first column where they differ,
+/// `a` leaves a gap (too few cells) or has dropped the cell that `b` places there (too many).
+fn plain_before(tries: Tries, a: &[Option<usize>], b: &[Option<usize>]) -> bool {
+    a.iter().zip(b).find(|(x, y)| x != y).is_some_and(|(x, y)| match tries {
+        Tries::Gaps => x.is_none(),
+        Tries::Drops => x > y,
+    })
+}
 
 /// In which order [`Search::walk`] takes the tries.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -972,28 +1114,13 @@ trait Visit {
     fn visit(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> bool;
 }
 
-/// The least score.
-struct Least(f64);
-
-impl Visit for Least {
-    fn cutoff(&self) -> f64 {
-        self.0
-    }
-
-    fn visit(&mut self, model: &Model<'_>, row: &RowCells<'_>, cand: &[Option<usize>], fit: f64) -> bool {
-        self.0 = self.0.min(model.score(row, cand, fit));
-        false
-    }
-}
-
-/// The first try scoring less than [`NEAR`] above `least`: `Some(Some(_))` when it is within
-/// 1e-9 of it, `Some(None)` when it is not (a near tie).
-struct FirstBest {
+/// The least score, and the tries scoring less than [`NEAR`] above the least so far.
+struct Near {
     least: f64,
-    found: Option<Option<Vec<Option<usize>>>>,
+    kept: Vec<(f64, Vec<Option<usize>>)>,
 }
 
-impl Visit for FirstBest {
+impl Visit for Near {
     fn cutoff(&self) -> f64 {
         self.least + NEAR
     }
@@ -1003,8 +1130,13 @@ impl Visit for FirstBest {
         if s >= self.least + NEAR {
             return false;
         }
-        self.found = Some((s <= self.least + 1e-9).then(|| cand.to_vec()));
-        true
+        if s < self.least {
+            self.least = s;
+            let least = s;
+            self.kept.retain(|(k, _)| *k < least + NEAR);
+        }
+        self.kept.push((s, cand.to_vec()));
+        false
     }
 }
 
@@ -1046,12 +1178,13 @@ struct Search<'a, 'r> {
     row: &'r RowCells<'r>,
     tries: Tries,
     /// `rest[k * (ncols + 1) + c]`: the least fit of columns `c..` holding cells `k..`
-    /// (infinite where they cannot).
+    /// (infinite where they cannot, and where no walk goes).
     rest: Vec<f64>,
     /// The try so far, one entry per column decided.
     cand: Vec<Option<usize>>,
-    /// `sums_of[c]`: the sums column `c` is the total or a part of.
-    sums_of: Vec<Vec<usize>>,
+    /// `sums_of[sums_at[c]..sums_at[c + 1]]`: the sums column `c` is the total or a part of.
+    sums_of: Vec<usize>,
+    sums_at: Vec<usize>,
     /// `last[i]`: the last column of sum `i`.
     last: Vec<usize>,
     /// The bits of [`Node::settled`] in use.
@@ -1068,7 +1201,14 @@ impl<'a, 'r> Search<'a, 'r> {
         let mut rest = vec![f64::INFINITY; (len + 1) * w];
         rest[len * w + n] = 0.0;
         for k in (0..=len).rev() {
-            for c in (0..=n).rev() {
+            // Only the branches a walk can reach are filled (they only need each other): with
+            // `k` cells placed, `c - k` columns were left empty, at most `n - len` (too few
+            // cells), or `k - c` cells dropped, at most `len - n` (too many).
+            let columns = match tries {
+                Tries::Gaps => k..=(k + n.saturating_sub(len)).min(n),
+                Tries::Drops => k.saturating_sub(len.saturating_sub(n))..=k.min(n),
+            };
+            for c in columns.rev() {
                 if k == len && c == n {
                     continue;
                 }
@@ -1081,16 +1221,23 @@ impl<'a, 'r> Search<'a, 'r> {
                 rest[k * w + c] = keep.min(skip);
             }
         }
-        let mut sums_of = vec![Vec::new(); n];
+        let mut by_column: Vec<(usize, usize)> = Vec::new();
         let mut last = Vec::with_capacity(model.relations.len());
         for (i, r) in model.relations.iter().enumerate() {
             let cols = || std::iter::once(r.total).chain(r.parts.iter().copied());
-            for col in cols() {
-                if sums_of[col].last() != Some(&i) {
-                    sums_of[col].push(i);
-                }
-            }
+            by_column.extend(cols().map(|col| (col, i)));
             last.push(cols().max().unwrap_or(0));
+        }
+        // Grouped by column, each sum once per column, in the order of the sums.
+        by_column.sort_unstable();
+        by_column.dedup();
+        let sums_of = by_column.iter().map(|&(_, i)| i).collect();
+        let mut sums_at = vec![0; n + 1];
+        for &(col, _) in &by_column {
+            sums_at[col + 1] += 1;
+        }
+        for c in 0..n {
+            sums_at[c + 1] += sums_at[c];
         }
         let sums_mask = match model.relations.len() {
             r @ 0..64 => (1u64 << r) - 1,
@@ -1107,6 +1254,7 @@ impl<'a, 'r> Search<'a, 'r> {
             rest,
             cand: Vec::with_capacity(n),
             sums_of,
+            sums_at,
             last,
             sums_mask,
             numbers_from,
@@ -1128,7 +1276,7 @@ impl Search<'_, '_> {
             at.isolated += 1;
         }
         let cell = self.cand[c].map_or(Some(None), |k| self.row.values[k]);
-        for &i in &self.sums_of[c] {
+        for &i in &self.sums_of[self.sums_at[c]..self.sums_at[c + 1]] {
             let r = &self.model.relations[i];
             // Sums past the 64th are never marked; their check below sees the text.
             let bit = if i < 64 { 1u64 << i } else { 0 };
@@ -1243,14 +1391,14 @@ struct Node {
     isolated: u32,
 }
 
-/// `row`'s cells in the columns of `cand`, or as printed (padded) when there was no try.
-fn build_try(model: &Model<'_>, row: &RowCells<'_>, cand: Option<Vec<Option<usize>>>) -> Vec<String> {
+/// `cells` in the columns of `cand`, or as printed (padded) when there was no try.
+fn build_try<'a>(model: &Model<'_>, mut cells: Vec<Cell<'a>>, cand: Option<Vec<Option<usize>>>) -> Vec<Cell<'a>> {
     match cand {
-        Some(cand) => row.build(&cand),
+        // (Each cell is in `cand` at most once.)
+        Some(cand) => cand.iter().map(|k| k.map_or_else(Cell::default, |k| std::mem::take(&mut cells[k]))).collect(),
         None => {
-            let mut v = row.cells.to_vec();
-            v.resize(model.ncols, String::new());
-            v
+            cells.resize(model.ncols, Cell::default());
+            cells
         }
     }
 }
@@ -1287,43 +1435,32 @@ fn for_each_combination(n: usize, k: usize, mut f: impl FnMut(&[usize])) {
 // ---------------------------------------------------------------------------------------------
 // Building one table
 
-fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<Diagnostic>) -> Option<ReadTable> {
+fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut Vec<Diagnostic>) -> Option<ReadTable> {
     let t = &cx.g.tables;
-    let last_filled = |cells: &[String]| cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
+    let last_filled = |cells: &[Cell<'_>]| cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
     let header_cols = draft.header.iter().map(|r| last_filled(r)).max().unwrap_or(0);
     let ncols = header_cols.max(mode(draft.body.iter().map(|r| last_filled(&r.cells)))).max(1);
 
-    let header: Vec<Vec<String>> = draft
-        .header
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            r.truncate(ncols);
-            r.resize(ncols, String::new());
-            r
-        })
-        .collect();
+    let mut header = draft.header;
+    for r in &mut header {
+        r.resize(ncols, Cell::default());
+    }
     let paths = column_paths(&header, ncols);
     let mut model = Model {
         t,
         ncols,
-        columns: columns(t, &header, ncols),
+        columns: columns(t, &paths),
         profiles: vec![Profile::default(); ncols],
         relations: Vec::new(),
         sep: Separator::Auto,
     };
 
     // Rows printed whole: their cells sit in their columns.
-    let trusted: Vec<Vec<String>> = draft
+    let trusted: Vec<&[Cell<'_>]> = draft
         .body
         .iter()
         .filter_map(|r| {
-            let mut cells = r.cells.clone();
-            if cells.len() != ncols {
-                while cells.last().is_some_and(String::is_empty) {
-                    cells.pop();
-                }
-            }
+            let cells = if r.cells.len() == ncols { &r.cells[..] } else { &r.cells[..last_filled(&r.cells)] };
             (cells.len() == ncols).then_some(cells)
         })
         .collect();
@@ -1353,21 +1490,23 @@ fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<
             .body
             .iter()
             .flat_map(|r| r.cells.iter().enumerate().skip(1))
-            // Cells with anything but digits, "." and "," (and spaces) are no numbers to it.
+            // Cells with anything but digits, "." and "," (and spaces) are no numbers to it, and
+            // those without a "." or a "," say nothing to it.
+            .filter(|(_, c)| c.bytes().any(|b| b == b'.' || b == b','))
             .filter(|(_, c)| c.chars().all(|ch| matches!(ch, '0'..='9' | '.' | ',') || ch.is_whitespace()))
             .filter(|(k, c)| !(*k <= 1 && t.item_marker.is_match(c)))
-            .map(|(_, c)| c.as_str()),
+            .map(|(_, c)| &**c),
     );
     model.relations = find_relations(&model, &paths, &trusted);
 
     // Body rows: continuation rows joined to the row above, the others aligned.
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(draft.body.len());
+    let mut rows: Vec<Vec<Cell<'_>>> = Vec::with_capacity(draft.body.len());
     let mut spans: Vec<Span> = Vec::with_capacity(draft.body.len());
-    for raw in &draft.body {
+    for raw in draft.body {
         if let Some(prev) = rows.last_mut()
-            && continues(cx, &model, prev, raw)
+            && continues(cx, &model, prev, &raw)
         {
-            merge(&model, prev, raw);
+            merge(&model, prev, &raw);
             if let Some(s) = spans.last_mut() {
                 s.end = raw.span.end;
             }
@@ -1375,14 +1514,14 @@ fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<
         }
         let aligned = if label_only(t, &raw.cells) {
             // "I  Phát triển Chính quyền số", "Phát triển nguồn nhân lực": kept as printed.
-            let mut cells = raw.cells.clone();
-            cells.resize(ncols, String::new());
+            let mut cells = raw.cells;
+            cells.resize(ncols, Cell::default());
             cells
         } else if is_total_label(t, first_label(&raw.cells)) {
             let sums = item_sums(&model, &rows);
-            align_total(&model, &raw.cells, &sums).unwrap_or_else(|| align(&model, &raw.cells))
+            align_total(&model, &raw.cells, &sums).unwrap_or_else(|| align(&model, raw.cells))
         } else {
-            align(&model, &raw.cells)
+            align(&model, raw.cells)
         };
         rows.push(aligned);
         spans.push(raw.span);
@@ -1390,9 +1529,10 @@ fn build(cx: &DocContext<'_>, draft: Draft, index: usize, diagnostics: &mut Vec<
     let kinds = row_kinds(&model, &rows);
 
     // How "." reads in this table, and the sums checked.
-    let sep = settle_separator(&model, &rows, &kinds, draft.span, index, diagnostics);
+    let (sep, values) = settle_separator(&model, &rows, &kinds, draft.span, index, diagnostics);
     model.sep = sep;
-    check_sums(&model, &rows, &kinds, &spans, index, diagnostics);
+    let values = values.unwrap_or_else(|| Values::new(&model, &rows, sep));
+    check_sums(&model, &values, &kinds, &spans, index, diagnostics);
     let total_col = grand_total_column(&model);
 
     let (caption, unit) = caption_and_unit(cx, draft.span.start, &header);
@@ -1421,12 +1561,12 @@ fn mode(values: impl Iterator<Item = usize>) -> usize {
 }
 
 /// `raw` is the rest of `prev`, cut by a page break or a wrapped line.
-fn continues(cx: &DocContext<'_>, model: &Model<'_>, prev: &[String], raw: &RawRow) -> bool {
+fn continues(cx: &DocContext<'_>, model: &Model<'_>, prev: &[Cell<'_>], raw: &RawRow<'_>) -> bool {
     let t = model.t;
     if raw.cells.first().is_some_and(|c| !c.is_empty()) {
         return false;
     }
-    let frags: Vec<&String> = raw.cells.iter().filter(|c| !c.is_empty()).collect();
+    let frags: Vec<&Cell> = raw.cells.iter().filter(|c| !c.is_empty()).collect();
     if frags.is_empty() || frags.iter().any(|c| is_number(c)) {
         return false;
     }
@@ -1446,7 +1586,7 @@ fn continues(cx: &DocContext<'_>, model: &Model<'_>, prev: &[String], raw: &RawR
 }
 
 /// The column of `prev` that the `nth` (1-based) filled cell of `raw` goes on.
-fn target_column(model: &Model<'_>, prev: &[String], raw: &RawRow, nth: usize) -> Option<usize> {
+fn target_column(model: &Model<'_>, prev: &[Cell<'_>], raw: &RawRow<'_>, nth: usize) -> Option<usize> {
     let text_cols: Vec<usize> =
         (0..prev.len()).filter(|&c| !prev[c].is_empty() && !is_number(&prev[c]) && !model.columns[c].marker).collect();
     let filled: Vec<usize> = (0..raw.cells.len()).filter(|&k| !raw.cells[k].is_empty()).collect();
@@ -1460,15 +1600,16 @@ fn target_column(model: &Model<'_>, prev: &[String], raw: &RawRow, nth: usize) -
     text_cols.iter().copied().min_by_key(|&c| (c.abs_diff(pos), c))
 }
 
-fn merge(model: &Model<'_>, prev: &mut [String], raw: &RawRow) {
+fn merge(model: &Model<'_>, prev: &mut [Cell<'_>], raw: &RawRow<'_>) {
     let filled = raw.cells.iter().filter(|c| !c.is_empty()).count();
     for nth in 1..=filled {
         let Some(col) = target_column(model, prev, raw, nth) else { continue };
-        let frag = raw.cells.iter().filter(|c| !c.is_empty()).nth(nth - 1).map_or("", String::as_str);
+        let frag = raw.cells.iter().filter(|c| !c.is_empty()).nth(nth - 1).map_or("", |c| c);
         let cell = &mut prev[col];
         if cell.is_empty() || (cell.ends_with('-') && !cell.ends_with(" -")) {
-            cell.push_str(frag);
+            cell.to_mut().push_str(frag);
         } else {
+            let cell = cell.to_mut();
             cell.push(' ');
             cell.push_str(frag);
         }
@@ -1485,7 +1626,7 @@ fn name_column(model: &Model<'_>) -> usize {
 }
 
 /// Only a marker and a label are filled.
-fn group_like(model: &Model<'_>, row: &[String]) -> bool {
+fn group_like(model: &Model<'_>, row: &[Cell<'_>]) -> bool {
     let name = name_column(model);
     let mut label = false;
     for (c, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
@@ -1497,7 +1638,7 @@ fn group_like(model: &Model<'_>, row: &[String]) -> bool {
     label
 }
 
-fn row_kinds(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<&'static str> {
+fn row_kinds(model: &Model<'_>, rows: &[Vec<Cell<'_>>]) -> Vec<&'static str> {
     let t = model.t;
     let lead = model.columns.iter().position(|c| c.role == Some(ColumnRole::Lead));
     let arabic = rows.iter().any(|r| r.first().is_some_and(|m| m.starts_with(|c: char| c.is_ascii_digit())));
@@ -1507,7 +1648,7 @@ fn row_kinds(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<&'static str> {
             if is_total_label(t, first_label(row)) {
                 return "total";
             }
-            let marker = row.first().map_or("", String::as_str);
+            let marker = row.first().map_or("", |c| c);
             if group_like(model, row) {
                 // "1  Phát triển hạ tầng số" is a group when the rows under it are "1.1", … or
                 // carry no marker; "3  Tổ chức hội nghị" followed by "4" (or by nothing) is an
@@ -1520,7 +1661,7 @@ fn row_kinds(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<&'static str> {
                 let base = marker.trim_end_matches('.');
                 return if next.is_empty() || next.starts_with(&format!("{base}.")) { "group" } else { "item" };
             }
-            let no_lead = lead.is_none_or(|l| row.get(l).is_none_or(String::is_empty));
+            let no_lead = lead.is_none_or(|l| row.get(l).is_none_or(|c| c.is_empty()));
             if arabic && t.group_marker.is_match(marker) && no_lead {
                 return "group";
             }
@@ -1532,24 +1673,48 @@ fn row_kinds(model: &Model<'_>, rows: &[Vec<String>]) -> Vec<&'static str> {
 // ---------------------------------------------------------------------------------------------
 // Sums and the separator
 
+/// The values of the money cells of the aligned rows under one reading of ".", read once for
+/// every sum that checks them. Only money columns are read: the sums and the totals are all
+/// over money columns (other cells are left empty here).
+struct Values {
+    ncols: usize,
+    /// `cells[r * ncols + c]`: the value of cell `c` of row `r`.
+    cells: Vec<Value>,
+}
+
+impl Values {
+    fn new(model: &Model<'_>, rows: &[Vec<Cell<'_>>], sep: Separator) -> Values {
+        let ncols = model.ncols;
+        let mut cells = vec![Some(None); rows.len() * ncols];
+        for (r, row) in rows.iter().enumerate() {
+            for c in (0..ncols).filter(|&c| model.columns[c].money) {
+                cells[r * ncols + c] = cell_value(row.get(c).map_or("", |c| c), sep);
+            }
+        }
+        Values { ncols, cells }
+    }
+
+    /// The number in cell `c` of row `r` (as [`value`] reads it).
+    fn number(&self, r: usize, c: usize) -> Option<(i128, u32)> {
+        self.cells[r * self.ncols + c].flatten()
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &[Value]> {
+        self.cells.chunks_exact(self.ncols.max(1))
+    }
+}
+
 /// The total row's cell of column `c`, and the sum of the item cells above it.
-fn column_sums(
-    model: &Model<'_>,
-    rows: &[Vec<String>],
-    kinds: &[&str],
-    sep: Separator,
-) -> Vec<(usize, usize, i128, i128)> {
+fn column_sums(model: &Model<'_>, values: &Values, kinds: &[&str]) -> Vec<(usize, usize, i128, i128)> {
     let mut out = Vec::new();
     let Some(total_row) = kinds.iter().position(|k| *k == "total") else { return out };
     for c in (0..model.ncols).filter(|&c| model.columns[c].money) {
-        let Some((total, _)) = value(&rows[total_row][c], sep) else { continue };
+        let Some((total, _)) = values.number(total_row, c) else { continue };
         let sum_of = |kind: &str| -> (i128, usize) {
             let mut s = 0i128;
             let mut n = 0;
-            for (r, row) in rows.iter().enumerate().take(total_row) {
-                if kinds[r] == kind
-                    && let Some((v, _)) = value(&row[c], sep)
-                {
+            for r in (0..total_row).filter(|&r| kinds[r] == kind) {
+                if let Some((v, _)) = values.number(r, c) {
                     s += v;
                     n += 1;
                 }
@@ -1568,12 +1733,13 @@ fn column_sums(
     out
 }
 
-/// How many of the table's checks hold under `sep` (sums, and totals not below items).
-fn sums_score(model: &Model<'_>, rows: &[Vec<String>], kinds: &[&str], sep: Separator) -> i64 {
+/// How many of the table's checks hold under the reading of `values` (sums, and totals not
+/// below items).
+fn sums_score(model: &Model<'_>, values: &Values, kinds: &[&str]) -> i64 {
     let mut score = 0i64;
-    for row in rows {
+    for row in values.rows() {
         for r in &model.relations {
-            match check(r, row, sep) {
+            match check_with(r, |c| row[c]) {
                 Some(Check::Holds) => score += 1,
                 Some(Check::Fails { .. }) => score -= 1,
                 None => {}
@@ -1583,14 +1749,9 @@ fn sums_score(model: &Model<'_>, rows: &[Vec<String>], kinds: &[&str], sep: Sepa
     let total_row = kinds.iter().position(|k| *k == "total");
     for c in (0..model.ncols).filter(|&c| model.columns[c].money) {
         let Some(tr) = total_row else { break };
-        let Some((total, _)) = value(&rows[tr][c], sep) else { continue };
-        let items: Vec<i128> = rows
-            .iter()
-            .zip(kinds)
-            .filter(|(_, k)| **k == "item")
-            .filter_map(|(r, _)| value(&r[c], sep))
-            .map(|v| v.0)
-            .collect();
+        let Some((total, _)) = values.number(tr, c) else { continue };
+        let items: Vec<i128> =
+            (0..kinds.len()).filter(|&r| kinds[r] == "item").filter_map(|r| values.number(r, c)).map(|v| v.0).collect();
         if items.is_empty() {
             continue;
         }
@@ -1600,30 +1761,33 @@ fn sums_score(model: &Model<'_>, rows: &[Vec<String>], kinds: &[&str], sep: Sepa
     score
 }
 
+/// How "." reads in the table, and the values of its cells under that reading when they were
+/// read to settle it.
 fn settle_separator(
     model: &Model<'_>,
-    rows: &[Vec<String>],
+    rows: &[Vec<Cell<'_>>],
     kinds: &[&str],
     span: Span,
     index: usize,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Separator {
+) -> (Separator, Option<Values>) {
     if model.sep != Separator::Auto {
-        return model.sep;
+        return (model.sep, None);
     }
-    let ambiguous: Vec<&String> = rows
+    let ambiguous: Vec<&Cell> = rows
         .iter()
         .flat_map(|r| r.iter().enumerate())
         .filter(|(c, cell)| model.columns[*c].money && money::is_ambiguous(cell))
         .map(|(_, cell)| cell)
         .collect();
-    let Some(example) = ambiguous.first() else { return Separator::Auto };
-    let thousands = sums_score(model, rows, kinds, Separator::DotThousands);
-    let decimal = sums_score(model, rows, kinds, Separator::DotDecimal);
-    if thousands > decimal {
-        Separator::DotThousands
-    } else if decimal > thousands {
-        Separator::DotDecimal
+    let Some(example) = ambiguous.first() else { return (Separator::Auto, None) };
+    let thousands = Values::new(model, rows, Separator::DotThousands);
+    let decimal = Values::new(model, rows, Separator::DotDecimal);
+    let (thousands_score, decimal_score) = (sums_score(model, &thousands, kinds), sums_score(model, &decimal, kinds));
+    if thousands_score > decimal_score {
+        (Separator::DotThousands, Some(thousands))
+    } else if decimal_score > thousands_score {
+        (Separator::DotDecimal, Some(decimal))
     } else {
         diagnostics.push(
             Diagnostic::new(
@@ -1637,63 +1801,61 @@ fn settle_separator(
             )
             .with_span(span),
         );
-        Separator::DotThousands
+        (Separator::DotThousands, Some(thousands))
     }
 }
 
 fn check_sums(
     model: &Model<'_>,
-    rows: &[Vec<String>],
+    values: &Values,
     kinds: &[&str],
     spans: &[Span],
     index: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut found: Vec<Diagnostic> = Vec::new();
     let show = |v: i128| money::Decimal::new(v, SCALE).to_plain();
     let name = |c: usize| {
         let l = &model.columns[c].label;
         if l.is_empty() { format!("column {}", c + 1) } else { format!("\"{l}\"") }
     };
-    for (r, row) in rows.iter().enumerate() {
+    // Only the first few are written out; the others are counted.
+    let mut found = 0usize;
+    let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn() -> String, span: Span| {
+        if found < MAX_SUM_DIAGNOSTICS {
+            diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", message()).with_span(span));
+        }
+        found += 1;
+    };
+    for (r, row) in values.rows().enumerate() {
         for rel in &model.relations {
-            if let Some(Check::Fails { total, sum }) = check(rel, row, model.sep) {
-                let parts: Vec<String> = rel.parts.iter().map(|&p| name(p)).collect();
-                found.push(
-                    Diagnostic::new(
-                        Severity::Warning,
-                        "table.sum_mismatch",
-                        format!(
-                            "table {index}, row {}: {} reads {} but {} add up to {}",
-                            r + 1,
-                            name(rel.total),
-                            show(total),
-                            parts.join(" + "),
-                            show(sum)
-                        ),
+            if let Some(Check::Fails { total, sum }) = check_with(rel, |c| row[c]) {
+                let message = || {
+                    let parts: Vec<String> = rel.parts.iter().map(|&p| name(p)).collect();
+                    format!(
+                        "table {index}, row {}: {} reads {} but {} add up to {}",
+                        r + 1,
+                        name(rel.total),
+                        show(total),
+                        parts.join(" + "),
+                        show(sum)
                     )
-                    .with_span(spans[r]),
-                );
+                };
+                report(diagnostics, &message, spans[r]);
             }
         }
     }
-    for (r, c, total, sum) in column_sums(model, rows, kinds, model.sep) {
-        found.push(
-            Diagnostic::new(
-                Severity::Warning,
-                "table.sum_mismatch",
-                format!(
-                    "table {index}, column {}: the total row reads {} but the item rows add up to {}",
-                    name(c),
-                    show(total),
-                    show(sum)
-                ),
+    for (r, c, total, sum) in column_sums(model, values, kinds) {
+        let message = || {
+            format!(
+                "table {index}, column {}: the total row reads {} but the item rows add up to {}",
+                name(c),
+                show(total),
+                show(sum)
             )
-            .with_span(spans[r]),
-        );
+        };
+        report(diagnostics, &message, spans[r]);
     }
-    let more = found.len().saturating_sub(MAX_SUM_DIAGNOSTICS);
-    diagnostics.extend(found.into_iter().take(MAX_SUM_DIAGNOSTICS));
+    let more = found.saturating_sub(MAX_SUM_DIAGNOSTICS);
     if more > 0 {
         diagnostics.push(Diagnostic::new(
             Severity::Warning,
@@ -1722,7 +1884,7 @@ fn grand_total_column(model: &Model<'_>) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Caption and unit
 
-fn caption_and_unit(cx: &DocContext<'_>, start: usize, header: &[Vec<String>]) -> (Option<String>, Option<String>) {
+fn caption_and_unit(cx: &DocContext<'_>, start: usize, header: &[Vec<Cell<'_>>]) -> (Option<String>, Option<String>) {
     let t = &cx.g.tables;
     let first_line = cx.lines().find(|&i| cx.layout.lines[i].span.start >= start).unwrap_or(cx.lines().start);
     let mut unit: Option<String> = None;
@@ -1798,7 +1960,7 @@ fn bracket_unit(cx: &DocContext<'_>, cell: &str) -> Option<String> {
 }
 
 /// The cells as the record stores them (short cells without a heap allocation).
-fn compact_rows(rows: Vec<Vec<String>>) -> Vec<Vec<CompactString>> {
+fn compact_rows(rows: Vec<Vec<Cell<'_>>>) -> Vec<Vec<CompactString>> {
     rows.into_iter().map(|r| r.into_iter().map(Into::into).collect()).collect()
 }
 
@@ -1811,8 +1973,13 @@ mod tests {
         Grammar::embedded().expect("grammars")
     }
 
-    fn raw(line: &str) -> RawRow {
-        RawRow { cells: line.split('\t').map(collapse_spaces).collect(), span: Span::default(), after_break: false }
+    fn raw(line: &str) -> RawRow<'_> {
+        RawRow { cells: line.split('\t').map(collapse_spaces_cow).collect(), span: Span::default(), after_break: false }
+    }
+
+    /// Cells as the rows hold them.
+    fn cells<'a>(texts: &[&'a str]) -> Vec<Cell<'a>> {
+        texts.iter().map(|&t| Cell::from(t)).collect()
     }
 
     #[test]
@@ -1853,10 +2020,7 @@ mod tests {
 
     #[test]
     fn spans_over_columns() {
-        let header = vec![
-            vec!["STT".to_owned(), "Kinh phí".to_owned(), String::new(), String::new(), "Ghi chú".to_owned()],
-            vec![String::new(), "2022".to_owned(), "2023".to_owned(), "Cộng".to_owned(), String::new()],
-        ];
+        let header = vec![cells(&["STT", "Kinh phí", "", "", "Ghi chú"]), cells(&["", "2022", "2023", "Cộng", ""])];
         let p = column_paths(&header, 5);
         assert_eq!(p[2], ["Kinh phí", "2023"]);
         assert_eq!(p[3], ["Kinh phí", "Cộng"]);
@@ -1866,10 +2030,19 @@ mod tests {
     #[test]
     fn lowercase_words() {
         let mut s = String::new();
-        for w in ["ĐƠN", "Vị", "ΣΑΣ", "İ", "x"] {
+        for w in ["ĐƠN", "Vị", "ΣΑΣ", "İ", "x", "ĐƠNΣ", "AΣB"] {
             s.clear();
+            s.push('(');
             push_lowercase(&mut s, w);
-            assert_eq!(s, w.to_lowercase());
+            assert_eq!(s, format!("({}", w.to_lowercase()));
+        }
+    }
+
+    #[test]
+    fn words_counted() {
+        for s in ["", " ", "Nội dung", "Kinh phí (triệu đồng)", "2023 - 2025", "a–b…c", "x", "  Tổng  cộng: "]
+        {
+            assert_eq!(word_count(s), raw_words(s).count(), "{s:?}");
         }
     }
 
@@ -1985,7 +2158,7 @@ mod tests {
                     .collect(),
                 sep: Separator::Auto,
             };
-            let cells: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
+            let cells = self::cells(&cells);
             let row = RowCells::new(&model, &cells);
             let tries = match cells.len().cmp(&ncols) {
                 std::cmp::Ordering::Less => Tries::Gaps,
@@ -2005,15 +2178,15 @@ mod tests {
 
     #[test]
     fn sums_hold_and_fail() {
-        let row: Vec<String> = ["x", "60", "", "", "", "60"].iter().map(|s| (*s).to_owned()).collect();
+        let row = cells(&["x", "60", "", "", "", "60"]);
         let r = Relation { total: 5, parts: vec![1, 2, 3, 4] };
         assert_eq!(check(&r, &row, Separator::Auto), Some(Check::Holds));
-        let row: Vec<String> = ["x", "", "60", "", "", "60"].iter().map(|s| (*s).to_owned()).collect();
+        let row = cells(&["x", "", "60", "", "", "60"]);
         let r2 = Relation { total: 5, parts: vec![1, 2] };
         assert_eq!(check(&r2, &row, Separator::Auto), Some(Check::Holds));
         let r3 = Relation { total: 4, parts: vec![1, 2] };
         assert!(matches!(check(&r3, &row, Separator::Auto), Some(Check::Fails { .. })));
-        let dec: Vec<String> = ["46.273", "6.4", "17.5", "15.2", "7.173"].iter().map(|s| (*s).to_owned()).collect();
+        let dec = cells(&["46.273", "6.4", "17.5", "15.2", "7.173"]);
         let r4 = Relation { total: 0, parts: vec![1, 2, 3, 4] };
         assert_eq!(check(&r4, &dec, Separator::DotDecimal), Some(Check::Holds));
     }

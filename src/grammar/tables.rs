@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::citations::Phrases;
 use super::compile_regex;
 use crate::error::GrammarError;
+use crate::text::lower_fast;
 
 /// What a table column holds, from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,9 +74,35 @@ impl TableRules {
 
     /// True when `cell` is the whole header of a row-number column ("STT", "TT").
     pub(crate) fn is_marker_column(&self, cell: &str) -> bool {
-        let low = cell.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        self.marker_columns.contains(&low)
+        // "Σ" lower-cases by its context: only then is the lower-case text built.
+        if cell.contains('Σ') {
+            let low = cell.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            return self.marker_columns.contains(&low);
+        }
+        self.marker_columns.iter().any(|m| words_lower_eq(cell, m))
     }
+}
+
+/// The words of `cell` joined by single spaces and in lower case equal `want` (compared as
+/// they are read, without building that text; no "Σ" in `cell`, whose lower case depends on
+/// its place).
+fn words_lower_eq(cell: &str, want: &str) -> bool {
+    let mut want = want.chars();
+    for (i, w) in cell.split_whitespace().enumerate() {
+        if i > 0 && want.next() != Some(' ') {
+            return false;
+        }
+        for c in w.chars() {
+            let same = match lower_fast(c) {
+                Some(l) => want.next() == Some(l),
+                None => c.to_lowercase().all(|l| want.next() == Some(l)),
+            };
+            if !same {
+                return false;
+            }
+        }
+    }
+    want.next().is_none()
 }
 
 #[derive(Deserialize)]
@@ -198,6 +225,11 @@ mod tests {
         assert_eq!(t.role_of("Người thực hiện"), Some(ColumnRole::Lead));
         assert_eq!(t.role_of("Nhiệm vụ thực hiện"), Some(ColumnRole::Name));
         assert!(t.is_marker_column(" STT ") && !t.is_marker_column("Nội dung"));
+        for cell in ["STT", "stt", " Số  TT ", "SỐ\tTHỨ TỰ", "Số thứ tự (1)", "S TT", "STTΣ", "TT ", "T T", "", "İSTT"]
+        {
+            let low = cell.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            assert_eq!(t.is_marker_column(cell), t.marker_columns.contains(&low), "{cell:?}");
+        }
         assert!(t.item_marker.is_match("1.2") && t.item_marker.is_match("II") && !t.item_marker.is_match("12a"));
         assert!(t.index_cell.is_match("12= 5 + 10 + 11") && t.index_cell.is_match("B"));
     }

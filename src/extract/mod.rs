@@ -1,6 +1,6 @@
 //! Extract: document skeletons -> the fields of each document.
 //!
-//! Each field group has its own module; all read the same [`DocContext`] (the final text, the
+//! Each field group has its own module; all read the same `DocContext` (the final text, the
 //! document's lines and sections) and the grammars, and none depends on another's output except
 //! through plain values passed here in order.
 

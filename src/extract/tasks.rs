@@ -4,7 +4,7 @@
 //! - labelled fields under a numbered item ("a) Cơ quan chủ trì: …", "- Đơn vị phối hợp: …",
 //!   "Thời gian thực hiện: Quý II-IV/2022"), in any order and bullet style; a new lead field
 //!   opens a new task;
-//! - sentences "X chủ trì, phối hợp với Y <work>" and "Giao X chủ trì …".
+//! - sentences "X chủ trì, phối hợp với Y …" and "Giao X chủ trì …".
 //!
 //! Blocks headed by an agency are responsibilities, not tasks, even when a duty says "chủ trì":
 //! nothing inside them is read here.

@@ -52,7 +52,7 @@ use crate::grammar::gate::{CAPACITY, Hits, RECIPIENTS};
 use crate::grammar::tables::{ColumnRole, TableRules};
 use crate::layout::LineKind;
 use crate::model::{Diagnostic, Severity, Span, Table};
-use crate::text::{collapse_spaces, collapse_spaces_cow, is_alphanumeric, is_upper, lower_fast};
+use crate::text::{collapse_spaces, collapse_spaces_cow, is_alphanumeric, is_upper, lower_fast, tab_fields_collapsed};
 
 /// Most alignments tried for one row.
 const MAX_CANDIDATES: usize = 4096;
@@ -144,7 +144,17 @@ fn blocks<'a>(cx: &DocContext<'a>) -> Vec<Vec<RawRow<'a>>> {
             LineKind::TableRow if i >= letterhead_end => {
                 let mut cells: Vec<Cell<'a>> =
                     Vec::with_capacity(memchr::memchr_iter(b'\t', text.as_bytes()).count() + 1);
-                cells.extend(text.split('\t').map(collapse_spaces_cow));
+                if tab_fields_collapsed(text) {
+                    // (Most lines: no cell to clean.)
+                    let mut start = 0;
+                    for tab in memchr::memchr_iter(b'\t', text.as_bytes()) {
+                        cells.push(Cell::Borrowed(&text[start..tab]));
+                        start = tab + 1;
+                    }
+                    cells.push(Cell::Borrowed(&text[start..]));
+                } else {
+                    cells.extend(text.split('\t').map(collapse_spaces_cow));
+                }
                 if cells.iter().any(|c| t.is_layout_cell(c)) {
                     flush(cx, &mut cur, &mut out);
                     gap = false;
@@ -338,13 +348,13 @@ fn fills_span(above: &RawRow, r: &RawRow) -> bool {
 
 /// "A  B  1  2 … 12= 5 + 10 + 11  13": every filled cell an index, numbers rising.
 fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
-    let filled: Vec<&Cell> = r.cells.iter().filter(|c| !c.is_empty()).collect();
-    if filled.len() < 3 || filled.len() * 5 < r.cells.len() * 3 {
+    let filled = r.filled();
+    if filled < 3 || filled * 5 < r.cells.len() * 3 {
         return false;
     }
     let mut last: Option<u32> = None;
     let mut numbers = 0;
-    for c in filled {
+    for c in r.cells.iter().filter(|c| !c.is_empty()) {
         if !t.index_cell.is_match(c) {
             return false;
         }
@@ -975,10 +985,8 @@ fn align<'a>(model: &Model<'_>, mut cells: Vec<Cell<'a>>) -> Vec<Cell<'a>> {
 
 /// Only the first two cells are filled, one of them with a label.
 fn label_only(t: &TableRules, cells: &[Cell<'_>]) -> bool {
-    let filled: Vec<usize> = (0..cells.len()).filter(|&k| !cells[k].is_empty()).collect();
-    !filled.is_empty()
-        && filled.iter().all(|&k| k <= 1)
-        && filled.iter().any(|&k| !t.item_marker.is_match(&cells[k]) && !is_number(&cells[k]))
+    cells.iter().skip(2).all(|c| c.is_empty())
+        && cells.iter().take(2).any(|c| !c.is_empty() && !t.item_marker.is_match(c) && !is_number(c))
 }
 
 /// The sum of each money column over the item rows so far.

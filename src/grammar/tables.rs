@@ -52,6 +52,9 @@ pub(crate) struct TableRules {
     pub(crate) source_labels: Vec<String>,
     pub(crate) layout_cells: Vec<String>,
     pub(crate) layout_cell_prefixes: Vec<String>,
+    /// The first bytes of `layout_cells` and `layout_cell_prefixes`, which a layout cell
+    /// starts with (`None` when one of them is empty).
+    layout_first_bytes: Option<Vec<u8>>,
     pub(crate) max_debris_lines: usize,
     pub(crate) max_debris_chars: usize,
     pub(crate) max_header_rows: usize,
@@ -68,6 +71,12 @@ impl TableRules {
 
     /// True when `cell` makes its row a layout row (a formula, a "key : value" line).
     pub(crate) fn is_layout_cell(&self, cell: &str) -> bool {
+        // Most cells start with another byte than any of them: told without comparing.
+        if let (Some(firsts), Some(b)) = (&self.layout_first_bytes, cell.as_bytes().first())
+            && !firsts.contains(b)
+        {
+            return false;
+        }
         self.layout_cells.iter().any(|l| l == cell)
             || self.layout_cell_prefixes.iter().any(|p| cell.starts_with(p.as_str()))
     }
@@ -201,6 +210,12 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TableRules, GrammarError
         agency_trailing_verbs: Phrases::new(&f.agency_trailing_verbs),
         sources: Phrases::new(&source_forms),
         source_labels,
+        layout_first_bytes: f
+            .layout_cells
+            .iter()
+            .chain(&f.layout_cell_prefixes)
+            .map(|l| l.as_bytes().first().copied())
+            .collect(),
         layout_cells: f.layout_cells,
         layout_cell_prefixes: f.layout_cell_prefixes,
         max_debris_lines: f.max_debris_lines,
@@ -232,5 +247,10 @@ mod tests {
         }
         assert!(t.item_marker.is_match("1.2") && t.item_marker.is_match("II") && !t.item_marker.is_match("12a"));
         assert!(t.index_cell.is_match("12= 5 + 10 + 11") && t.index_cell.is_match("B"));
+        for cell in [":", "=", "x", "X", "×", ": 5", "= 10", "xa", "Sở", "", "×2", "X:"] {
+            let plain = t.layout_cells.iter().any(|l| l == cell)
+                || t.layout_cell_prefixes.iter().any(|p| cell.starts_with(p.as_str()));
+            assert_eq!(t.is_layout_cell(cell), plain, "{cell:?}");
+        }
     }
 }

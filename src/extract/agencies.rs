@@ -32,12 +32,12 @@ impl<'g> AgencyMatcher<'g> {
     pub(crate) fn resolve(&self, text: &str) -> Agency {
         let text = clean(text);
         let key = self.gaz.key(text);
-        let entry = self.gaz.lookup_key(&key);
         // A name or alias of the gazetteer gets the gazetteer's spelling; a longer name
-        // ("Sở Công Thương tỉnh Lào Cai") keeps its own words.
-        let name = match self.gaz.lookup_exact_key(&key) {
-            Some(e) => e.name.clone(),
-            None => self.gaz.expand(text),
+        // ("Sở Công Thương tỉnh Lào Cai") keeps its own words. (An exact key is what
+        // `lookup_key` finds first: it is looked up once.)
+        let (entry, name) = match self.gaz.lookup_exact_key(&key) {
+            Some(e) => (Some(e), e.name.clone()),
+            None => (self.gaz.lookup_key(&key), self.gaz.expand(text)),
         };
         Agency { name: name.into(), text: text.into(), id: entry.map(|e| e.id.as_str().into()) }
     }

@@ -1,6 +1,6 @@
 //! Extract: document skeletons -> the fields of each document.
 //!
-//! Each field group has its own module; all read the same [`DocContext`] (the final text, the
+//! Each field group has its own module; all read the same `DocContext` (the final text, the
 //! document's lines and sections) and the grammars, and none depends on another's output except
 //! through plain values passed here in order.
 
@@ -268,7 +268,11 @@ pub(crate) fn sentence_case_cow(s: &str) -> Cow<'_, str> {
         if i == 0 {
             out.extend(c.to_uppercase());
         } else {
-            out.extend(c.to_lowercase());
+            // (The Unicode table only for chars outside the Latin letters of Vietnamese.)
+            match crate::text::lower_fast(c) {
+                Some(l) => out.push(l),
+                None => out.extend(c.to_lowercase()),
+            }
         }
     }
     Cow::Owned(out)
@@ -332,6 +336,17 @@ mod tests {
                 let got = map.holding(offset).map(|s| s.path.as_str());
                 proptest::prop_assert_eq!(got, holding_plain(&sections, offset).map(|s| s.path.as_str()), "at {}", offset);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_case_agrees_with_the_unicode_tables(s in "[A-ZĐƠƯÂÊÔĂÁÀẢÃẠỤỆỐỨ İΣẞ×ÿ\\u{301}a-z,.-]{0,24}") {
+            let plain: String = s.trim().chars().enumerate().flat_map(|(i, c)| -> Vec<char> {
+                if i == 0 { c.to_uppercase().collect() } else { c.to_lowercase().collect() }
+            }).collect();
+            let expected = if crate::text::is_upper(s.trim()) { plain } else { s.trim().to_owned() };
+            proptest::prop_assert_eq!(sentence_case(&s), expected);
         }
     }
 

@@ -7,11 +7,12 @@
 //! one responsibility per agency, with the same duties.
 
 use super::agencies::clean;
-use super::tasks::LabelStarts;
 use super::{AgencyMatcher, DocContext, offset_before_lowering, sentence_case_cow};
+use compact_str::CompactString;
 use memchr::memmem;
 
 use crate::grammar::Grammar;
+use crate::grammar::labels::LabelStarts;
 use crate::model::{Responsibility, Section};
 use crate::text::to_lower;
 
@@ -36,12 +37,13 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     let children_are_blocks = child_blocks >= 2 && child_blocks * 2 >= s.children.len();
     match heads {
         Some(heads) if !children_are_blocks => {
-            let duties = duties(cx, s);
+            // Made once in their final form: each agency of the heading gets a copy.
+            let duties: Vec<CompactString> = duty_items(cx, s).map(CompactString::from).collect();
             for text in heads {
                 out.push(Responsibility {
                     section: s.path.clone(),
                     agency: agencies.resolve(text),
-                    duties: duties.iter().map(|d| d.as_str().into()).collect(),
+                    duties: duties.clone(),
                     span: s.span,
                 });
             }
@@ -54,20 +56,23 @@ fn collect(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, s: &Section, out: 
     }
 }
 
-/// What [`block_agencies`] looks for in every heading, made ready once per document.
+/// What [`block_agencies`] looks for in every heading: all made with the grammar, none per
+/// document.
 pub(super) struct HeadingCues<'g> {
     agencies: AgencyMatcher<'g>,
     /// Whether a heading may open with a task field label.
-    task_labels: LabelStarts<'g>,
+    task_labels: &'g LabelStarts,
     /// " có trách nhiệm" …: a duty verb after the agency.
-    verbs: Vec<memmem::Finder<'static>>,
+    verbs: &'g [memmem::Finder<'static>],
 }
 
 impl<'g> HeadingCues<'g> {
     pub(super) fn new(g: &'g Grammar) -> Self {
-        let verbs =
-            g.labels.responsibility_verbs.iter().map(|v| memmem::Finder::new(&format!(" {v}")).into_owned()).collect();
-        HeadingCues { agencies: AgencyMatcher::new(g), task_labels: LabelStarts::new(&g.labels.task_fields), verbs }
+        HeadingCues {
+            agencies: AgencyMatcher::new(g),
+            task_labels: &g.labels.task_label_starts,
+            verbs: &g.labels.responsibility_verb_spaced,
+        }
     }
 }
 
@@ -119,7 +124,7 @@ fn heading_agencies<'t>(
         return None;
     }
     let low = to_lower(title);
-    for verb in &cues.verbs {
+    for verb in cues.verbs {
         if let Some(at) = verb.find(low.as_bytes())
             && let Some(at) = offset_before_lowering(title, at)
             && let Some(members) = agencies.agency_list(clean(&title[..at]), &labels.not_agency_words)
@@ -135,12 +140,8 @@ fn has_duties(cx: &DocContext<'_>, s: &Section) -> bool {
 }
 
 /// The block's items, each on one line: the text after the heading's colon, then every
-/// non-blank line of the body (bullets and letter markers stripped).
-fn duties(cx: &DocContext<'_>, s: &Section) -> Vec<String> {
-    duty_items(cx, s).map(str::to_owned).collect()
-}
-
-/// [`duties`] as borrowed lines, so asking whether there are any reads one line, not the block.
+/// non-blank line of the body (bullets and letter markers stripped). Borrowed lines, so asking
+/// whether there are any reads one line, not the block.
 fn duty_items<'a>(cx: &DocContext<'a>, s: &Section) -> impl Iterator<Item = &'a str> {
     let text = &cx.text()[s.span.start..s.span.end];
     let mut lines = text.lines();

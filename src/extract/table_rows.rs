@@ -11,8 +11,8 @@
 //!   taken instead.
 //! - **Budgets.** In a table whose unit is money (from "ĐVT:", a header bracket, or, when the
 //!   table prints none, the unit of a prose budget that states one of its figures), every
-//!   number in a money column is a budget: `section` "table:N/row:M", `text` "<row label> —
-//!   <column header>: <cell>" (the column header carries the year and the source of funds as
+//!   number in a money column is a budget: `section` "table:N/row:M", `text` "`<row label>` —
+//!   `<column header>`: `<cell>`" (the column header carries the year and the source of funds as
 //!   printed), `amount_vnd` in đồng with the table's reading of ".", `unit` the table's unit,
 //!   `source_of_funds` from the column header, `is_total` for the grand-total cell of the total
 //!   row (or of the only row of a one-row table).

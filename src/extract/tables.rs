@@ -349,10 +349,10 @@ fn is_index_row(t: &TableRules, r: &RawRow) -> bool {
         if !t.index_cell.is_match(c) {
             return false;
         }
-        let digits = c.trim_start_matches('(').bytes().take_while(u8::is_ascii_digit);
+        let mut digits = c.trim_start_matches('(').bytes().take_while(u8::is_ascii_digit);
         // (What `str::parse::<u32>` reads of the leading digits: none or too many are no number.)
-        let n = digits.fold(Some(None), |n: Option<Option<u32>>, d| {
-            n?.unwrap_or(0).checked_mul(10)?.checked_add(u32::from(d - b'0')).map(Some)
+        let n = digits.try_fold(None, |n: Option<u32>, d| {
+            n.unwrap_or(0).checked_mul(10)?.checked_add(u32::from(d - b'0')).map(Some)
         });
         if let Some(Some(n)) = n {
             if last.is_some_and(|l| n <= l) {

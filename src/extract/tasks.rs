@@ -4,16 +4,16 @@
 //! - labelled fields under a numbered item ("a) Cơ quan chủ trì: …", "- Đơn vị phối hợp: …",
 //!   "Thời gian thực hiện: Quý II-IV/2022"), in any order and bullet style; a new lead field
 //!   opens a new task;
-//! - sentences "X chủ trì, phối hợp với Y <work>" and "Giao X chủ trì …".
+//! - sentences "X chủ trì, phối hợp với Y …" and "Giao X chủ trì …".
 //!
 //! Blocks headed by an agency are responsibilities, not tasks, even when a duty says "chủ trì":
 //! nothing inside them is read here.
 
 use super::agencies::clean;
 use super::{AgencyMatcher, DocContext, timeline};
-use crate::grammar::labels::TaskField;
+use crate::grammar::labels::{LabelStarts, Labels, TaskField};
 use crate::model::{Agency, Section, Span, Task, Timeline};
-use crate::text::{lower_fast, to_lower};
+use crate::text::to_lower;
 
 /// Most words an agency subject of a task sentence may have.
 const MAX_SUBJECT_WORDS: usize = 18;
@@ -62,9 +62,10 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
     let sections = cx.section_map(|s| s.scheme != "alpha_lower");
     let cues = LeadCues::new(cx, &blocks);
 
-    let label_starts = LabelStarts::new(&cx.g.labels.task_fields);
+    let label_starts = &cx.g.labels.task_label_starts;
     let mut tasks = Vec::new();
     let mut draft = Draft::default();
+    let mut resolved = Resolved::default();
     for i in cx.body_lines() {
         let span = cx.line_span(i);
         let line = cx.line(i);
@@ -73,7 +74,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
         }
         let section = || sections.holding(span.start);
         let path = || section().map_or("", |s| s.path.as_str());
-        if let Some((field, value)) = labelled_field(cx, &label_starts, line) {
+        if let Some((field, value)) = labelled_field(cx, label_starts, line) {
             let path = path();
             if draft.section != path || (field == TaskField::Lead && !draft.lead.is_empty()) {
                 std::mem::take(&mut draft).finish(&mut tasks);
@@ -84,8 +85,8 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
             }
             draft.grow(span);
             match field {
-                TaskField::Lead => draft.lead = agencies.split(value),
-                TaskField::Partners => draft.partners = agencies.split(value),
+                TaskField::Lead => draft.lead = resolved.split(agencies, value),
+                TaskField::Partners => draft.partners = resolved.split(agencies, value),
                 TaskField::Timeline => draft.timeline = Some(timeline::parse(value, &cx.g.time)),
                 TaskField::Result => draft.result = Some(value.to_owned()),
                 TaskField::Budget => {}
@@ -93,11 +94,28 @@ pub(crate) fn extract(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>) -> Vec<
             continue;
         }
         if cues.in_line(span) {
-            tasks.extend(sentence_tasks(cx, agencies, line, span, path()));
+            tasks.extend(sentence_tasks(cx, agencies, &mut resolved, line, span, path()));
         }
     }
     draft.finish(&mut tasks);
     tasks
+}
+
+/// The agencies resolved so far in a document, by their text: a document names the same few
+/// agencies in task after task, and resolving one (expanding, keying, looking it up) costs
+/// far more than finding it here.
+#[derive(Default)]
+struct Resolved<'t> {
+    by_text: std::collections::HashMap<&'t str, Agency>,
+}
+
+impl<'t> Resolved<'t> {
+    /// [`AgencyMatcher::split`], each member resolved once per document.
+    fn split(&mut self, agencies: &AgencyMatcher<'_>, text: &'t str) -> Vec<Agency> {
+        (agencies.split_text(text).into_iter())
+            .map(|member| self.by_text.entry(member).or_insert_with(|| agencies.resolve(member)).clone())
+            .collect()
+    }
 }
 
 /// Whether an offset lies in a responsibility block, asked for every line: a block holds it
@@ -167,7 +185,7 @@ impl LeadCues {
 }
 
 /// A labelled field line: `(field, value)`. Bullets and letter markers in front are skipped.
-fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l str) -> Option<(TaskField, &'l str)> {
+fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts, line: &'l str) -> Option<(TaskField, &'l str)> {
     let mut rest = line.trim_start_matches(['-', '+', '•', '*', ' ']);
     let mut chars = rest.char_indices();
     if let (Some((_, c)), Some((_, ')'))) = (chars.next(), chars.next())
@@ -200,70 +218,16 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts<'_>, line: &'l s
     None
 }
 
-/// Whether a line may start with a task label, asked before lower-casing the line.
-pub(super) struct LabelStarts<'g> {
-    /// The labels by their first char.
-    by_first: Vec<(char, Vec<&'g str>)>,
-    /// A label holds σ or ς (see [`LabelStarts::may_start`]).
-    sigma: bool,
-}
-
-impl<'g> LabelStarts<'g> {
-    pub(super) fn new(labels: &'g [(TaskField, String)]) -> Self {
-        let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
-        let mut by_first: Vec<(char, Vec<&'g str>)> = Vec::new();
-        for (_, l) in labels {
-            let Some(first) = l.chars().next() else { continue };
-            match by_first.iter_mut().find(|(c, _)| *c == first) {
-                Some((_, group)) => group.push(l),
-                None => by_first.push((first, vec![l])),
-            }
-        }
-        LabelStarts { by_first, sigma }
-    }
-
-    /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
-    /// is lower-cased char by char, as far as it is compared with a label of its first char;
-    /// that differs from the whole-string lower case only at "Σ" (σ or ς by its context), so
-    /// labels holding either give every line the benefit of the doubt.
-    pub(super) fn may_start(&self, s: &str) -> bool {
-        if self.sigma {
-            return true;
-        }
-        let Some(c) = s.chars().next() else { return false };
-        let first = lower_fast(c).or_else(|| c.to_lowercase().next());
-        let Some((_, labels)) = self.by_first.iter().find(|(c, _)| Some(*c) == first) else { return false };
-        labels.iter().any(|l| starts_with_lower(s, l))
-    }
-}
-
-/// `s`, lower-cased char by char, starts with `label`.
-fn starts_with_lower(s: &str, label: &str) -> bool {
-    let mut label = label.chars();
-    for c in s.chars() {
-        match lower_fast(c) {
-            Some(l) => {
-                let Some(want) = label.next() else { return true };
-                if l != want {
-                    return false;
-                }
-            }
-            None => {
-                for l in c.to_lowercase() {
-                    let Some(want) = label.next() else { return true };
-                    if l != want {
-                        return false;
-                    }
-                }
-            }
-        }
-    }
-    label.next().is_none()
-}
-
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>", in a line the
 /// lead cue stands in.
-fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str, span: Span, path: &str) -> Vec<Task> {
+fn sentence_tasks<'t>(
+    cx: &DocContext<'_>,
+    agencies: &AgencyMatcher<'_>,
+    resolved: &mut Resolved<'t>,
+    line: &'t str,
+    span: Span,
+    path: &str,
+) -> Vec<Task> {
     let labels = &cx.g.labels;
     let mut out = Vec::new();
     let low = to_lower(line);
@@ -296,11 +260,10 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
             }
         }
         let words = subject.split_whitespace().count();
-        if words == 0
-            || words > MAX_SUBJECT_WORDS
-            || !agencies.starts_agency(subject)
-            || labels.passive_subject_ends.iter().any(|e| to_lower(subject).ends_with(e.as_str()))
-        {
+        if words == 0 || words > MAX_SUBJECT_WORDS || !agencies.starts_agency(subject) || {
+            let low_subject = to_lower(subject);
+            labels.passive_subject_ends.iter().any(|e| low_subject.ends_with(e.as_str()))
+        } {
             continue;
         }
         // After the cue: optional ", phối hợp với <partners>" then the work.
@@ -319,19 +282,19 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
             .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
         if let Some((at, len)) = cue_at {
             let rest = after[at + len..].trim_start();
-            let end = work_start(&to_lower(rest), &labels.work_verbs).unwrap_or(rest.len());
+            let end = work_start(&to_lower(rest), labels).unwrap_or(rest.len());
             partners_text = rest[..end].trim();
             work = rest[end..].trim();
         }
         let mut partners = Vec::new();
         for piece in split_on_cues(partners_text, &labels.partner_cues) {
-            partners.extend(agencies.split(piece));
+            partners.extend(resolved.split(agencies, piece));
         }
         let name = work.split(". ").next().unwrap_or(work).trim().trim_end_matches(['.', ';']).to_owned();
         out.push(Task {
             section: path.into(),
             name: name.into(),
-            lead: agencies.split(subject),
+            lead: resolved.split(agencies, subject),
             partners,
             timeline: None,
             result: None,
@@ -344,21 +307,38 @@ fn sentence_tasks(cx: &DocContext<'_>, agencies: &AgencyMatcher<'_>, line: &str,
 }
 
 /// Byte offset of the first work verb that stands as a word (not after "các"/"những", where it
-/// is a noun: "các tổ chức").
-fn work_start(low: &str, verbs: &[String]) -> Option<usize> {
+/// is a noun: "các tổ chức"). All verbs are found in one pass when the grammar could set that
+/// up (see [`Labels::work_verb_finder`]).
+fn work_start(low: &str, labels: &Labels) -> Option<usize> {
+    let Some(finder) = &labels.work_verb_finder else { return work_start_plain(low, &labels.work_verbs) };
+    finder
+        .find_overlapping_iter(low)
+        .map(|m| (m.start(), m.end()))
+        .filter(|&(at, end)| stands_as_work(low, at, end))
+        .map(|(at, _)| at)
+        .min()
+}
+
+/// [`work_start`] verb by verb.
+fn work_start_plain(low: &str, verbs: &[String]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for v in verbs {
         for (at, _) in low.match_indices(v.as_str()) {
-            let before_ok = at == 0 || low[..at].ends_with(' ');
-            let after_ok = low[at + v.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            let noun = low[..at].ends_with("các ") || low[..at].ends_with("những ");
-            if before_ok && after_ok && !noun && at > 0 {
+            if stands_as_work(low, at, at + v.len()) {
                 best = Some(best.map_or(at, |b: usize| b.min(at)));
                 break;
             }
         }
     }
     best
+}
+
+/// The verb at `low[at..end]` stands as a word, after the start, and not as a noun.
+fn stands_as_work(low: &str, at: usize, end: usize) -> bool {
+    let before_ok = at == 0 || low[..at].ends_with(' ');
+    let after_ok = low[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    let noun = low[..at].ends_with("các ") || low[..at].ends_with("những ");
+    before_ok && after_ok && !noun && at > 0
 }
 
 /// "A phối hợp với B" -> ["A", "B"].
@@ -441,7 +421,37 @@ mod tests {
             let s: String = parts.concat();
             let low = crate::text::to_lower(&s);
             let plain = labels.iter().any(|(_, l)| low.starts_with(l.as_str()));
-            proptest::prop_assert_eq!(super::LabelStarts::new(&labels).may_start(&s), plain);
+            proptest::prop_assert_eq!(crate::grammar::labels::LabelStarts::new(&labels).may_start(&s), plain);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn work_verbs_found_at_once_as_one_by_one(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "tổ chức", "các ", "những ", "triển khai", "để", "đểx", " ", "x", "thực hiện", "trong việc", "nhằm",
+                "báo cáo", "a",
+            ]), 0..10),
+        ) {
+            let g = &*GRAMMAR;
+            let low: String = parts.concat();
+            proptest::prop_assert!(g.labels.work_verb_finder.is_some());
+            proptest::prop_assert_eq!(super::work_start(&low, &g.labels), super::work_start_plain(&low, &g.labels.work_verbs));
+        }
+    }
+
+    static GRAMMAR: std::sync::LazyLock<crate::grammar::Grammar> =
+        std::sync::LazyLock::new(|| crate::grammar::Grammar::embedded().unwrap());
+
+    #[test]
+    fn agencies_resolved_once_are_as_resolved_anew() {
+        let m = crate::extract::AgencyMatcher::new(&GRAMMAR);
+        let mut resolved = super::Resolved::default();
+        for text in ["Sở Tài chính, UBND các huyện", "UBND các huyện; Sở TT&TT", "Sở Tài chính", "", "x, Sở Tài chính"]
+        {
+            for _ in 0..2 {
+                assert_eq!(resolved.split(&m, text), m.split(text), "{text:?}");
+            }
         }
     }
 
@@ -449,7 +459,7 @@ mod tests {
     fn labels_are_compared_lower_case() {
         use crate::grammar::labels::TaskField::Lead;
         let labels = |l: &[&str]| l.iter().map(|l| (Lead, (*l).to_owned())).collect::<Vec<_>>();
-        let may = |s: &str, l: &[&str]| super::LabelStarts::new(&labels(l)).may_start(s);
+        let may = |s: &str, l: &[&str]| crate::grammar::labels::LabelStarts::new(&labels(l)).may_start(s);
         assert!(may("CƠ QUAN CHỦ TRÌ: Sở", &["đơn vị", "cơ quan chủ trì"]));
         assert!(may("Cơ quan chủ trì", &["cơ quan"]));
         assert!(!may("Cơ quan", &["cơ quan chủ trì"]));

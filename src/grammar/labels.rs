@@ -7,6 +7,7 @@ use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use serde::Deserialize;
 
 use crate::error::GrammarError;
+use crate::text::lower_fast;
 
 /// Which field of a task a label introduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,11 +19,76 @@ pub(crate) enum TaskField {
     Result,
 }
 
+/// Whether a line may start with a task label, asked before lower-casing the line. Made once
+/// with the grammar: tasks and responsibilities ask it of every document.
+#[derive(Debug, Clone)]
+pub(crate) struct LabelStarts {
+    /// The labels by their first char.
+    by_first: Vec<(char, Vec<String>)>,
+    /// A label holds σ or ς (see [`LabelStarts::may_start`]).
+    sigma: bool,
+}
+
+impl LabelStarts {
+    pub(crate) fn new(labels: &[(TaskField, String)]) -> Self {
+        let sigma = labels.iter().any(|(_, l)| l.contains(['σ', 'ς']));
+        let mut by_first: Vec<(char, Vec<String>)> = Vec::new();
+        for (_, l) in labels {
+            let Some(first) = l.chars().next() else { continue };
+            match by_first.iter_mut().find(|(c, _)| *c == first) {
+                Some((_, group)) => group.push(l.clone()),
+                None => by_first.push((first, vec![l.clone()])),
+            }
+        }
+        LabelStarts { by_first, sigma }
+    }
+
+    /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`
+    /// is lower-cased char by char, as far as it is compared with a label of its first char;
+    /// that differs from the whole-string lower case only at "Σ" (σ or ς by its context), so
+    /// labels holding either give every line the benefit of the doubt.
+    pub(crate) fn may_start(&self, s: &str) -> bool {
+        if self.sigma {
+            return true;
+        }
+        let Some(c) = s.chars().next() else { return false };
+        let first = lower_fast(c).or_else(|| c.to_lowercase().next());
+        let Some((_, labels)) = self.by_first.iter().find(|(c, _)| Some(*c) == first) else { return false };
+        labels.iter().any(|l| starts_with_lower(s, l))
+    }
+}
+
+/// `s`, lower-cased char by char, starts with `label`.
+fn starts_with_lower(s: &str, label: &str) -> bool {
+    let mut label = label.chars();
+    for c in s.chars() {
+        match lower_fast(c) {
+            Some(l) => {
+                let Some(want) = label.next() else { return true };
+                if l != want {
+                    return false;
+                }
+            }
+            None => {
+                for l in c.to_lowercase() {
+                    let Some(want) = label.next() else { return true };
+                    if l != want {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    label.next().is_none()
+}
+
 /// Compiled `labels.yaml`. Labels and cues are kept lower case for matching.
 #[derive(Debug, Clone)]
 pub(crate) struct Labels {
     /// `(field, label)`, longest label first.
     pub(crate) task_fields: Vec<(TaskField, String)>,
+    /// Whether a line may start with one of `task_fields`.
+    pub(crate) task_label_starts: LabelStarts,
     pub(crate) lead_cue: String,
     /// Finds `lead_cue` in any case: a cheap test before a line is lower-cased.
     pub(crate) lead_cue_finder: Caseless,
@@ -31,12 +97,17 @@ pub(crate) struct Labels {
     pub(crate) passive_subject_ends: Vec<String>,
     pub(crate) partner_cues: Vec<String>,
     pub(crate) work_verbs: Vec<String>,
+    /// Finds every occurrence of every work verb in one pass; `None` when a verb may overlap
+    /// itself (then found verb by verb, as a string search does, one occurrence after another).
+    pub(crate) work_verb_finder: Option<aho_corasick::AhoCorasick>,
     /// Regexes capturing `agency`, anchored at the start.
     pub(crate) responsibility_title_patterns: Vec<TitlePattern>,
-    pub(crate) responsibility_verbs: Vec<String>,
     /// Finds " <verb>" of `responsibility_verbs` in any case: a cheap test before a heading is
     /// lower-cased.
     pub(crate) responsibility_verb_finder: regex::Regex,
+    /// " <verb>" of each of `responsibility_verbs`, in their order, to find in a lower-cased
+    /// heading.
+    pub(crate) responsibility_verb_spaced: Vec<memchr::memmem::Finder<'static>>,
     pub(crate) not_agency_words: Vec<String>,
     pub(crate) recipient_item_prefixes: Vec<String>,
     pub(crate) signed_marks: Vec<String>,
@@ -209,17 +280,27 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
     let verbs: Vec<String> = responsibility_verbs.iter().map(|v| regex::escape(&format!(" {v}"))).collect();
     let responsibility_verb_finder =
         super::compile_regex(file, "responsibility_verbs", &format!("(?i:{})", verbs.join("|")), false)?;
+    let responsibility_verb_spaced =
+        responsibility_verbs.iter().map(|v| memchr::memmem::Finder::new(&format!(" {v}")).into_owned()).collect();
+    let work_verbs = lower(f.work_verbs);
+    let work_verb_finder = if work_verbs.iter().any(|v| overlaps_itself(v)) {
+        None
+    } else {
+        aho_corasick::AhoCorasick::new(&work_verbs).ok()
+    };
     Ok(Labels {
+        task_label_starts: LabelStarts::new(&task_fields),
         task_fields,
         lead_cue,
         lead_cue_finder,
         assign_cues: f.assign_cues,
         passive_subject_ends: lower(f.passive_subject_ends),
         partner_cues: lower(f.partner_cues),
-        work_verbs: lower(f.work_verbs),
+        work_verbs,
+        work_verb_finder,
         responsibility_title_patterns,
-        responsibility_verbs,
         responsibility_verb_finder,
+        responsibility_verb_spaced,
         not_agency_words: lower(f.not_agency_words),
         recipient_item_prefixes: f.recipient_item_prefixes,
         signed_marks: f.signed_marks,
@@ -227,6 +308,13 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         authority_positions: f.authority_positions,
         title_stops: f.title_stops,
     })
+}
+
+/// Some proper prefix of `s` is also its suffix (empty `s` counts too): two occurrences may
+/// overlap, and all occurrences are more than a left-to-right search finds.
+fn overlaps_itself(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.is_empty() || (1..b.len()).any(|k| b[..k] == b[b.len() - k..])
 }
 
 #[cfg(test)]
@@ -245,6 +333,12 @@ mod tests {
         // The Kelvin sign is a spelling of "k".
         let k = Caseless::new("t", "t", "kế").expect("compiles");
         assert_eq!(k.find_all("\u{212a}Ế"), [(0, 6)]);
+    }
+
+    #[test]
+    fn verbs_that_may_overlap_themselves() {
+        assert!(overlaps_itself("aba") && overlaps_itself("aa") && overlaps_itself(""));
+        assert!(!overlaps_itself("tổ chức") && !overlaps_itself("a") && !overlaps_itself("ab"));
     }
 
     #[test]

@@ -107,12 +107,32 @@ pub(crate) struct WorkLine<'t> {
 /// that only indents a line ("\tCăn cứ Luật …") or trails it is layout, not a table.
 fn kind_of(line: &str) -> LineKind {
     if line.trim().is_empty() {
-        LineKind::Blank
-    } else if line.trim_matches('\t').contains('\t') || line.matches('\t').count() >= 2 {
-        LineKind::TableRow
-    } else {
-        LineKind::Text
+        return LineKind::Blank;
     }
+    // Two tabs or more, or one with text on both sides. (`memchr`'s vector search: most
+    // lines have no tab, and the standard library's search for a char is a slower one.)
+    let b = line.as_bytes();
+    let Some(first) = memchr::memchr(b'\t', b) else { return LineKind::Text };
+    let last = memchr::memrchr(b'\t', b).unwrap_or(first);
+    if first != last || (first > 0 && first + 1 < b.len()) { LineKind::TableRow } else { LineKind::Text }
+}
+
+/// The lines of `text` as [`str::lines`] gives them (split at `\n`, a `\r` before it dropped,
+/// no empty line after a final `\n`), found with `memchr`'s vector search.
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', b).map(Some).chain([None]).filter_map(move |newline| {
+        let from = start;
+        match newline {
+            Some(end) => {
+                start = end + 1;
+                let line = &text[from..end];
+                Some(line.strip_suffix('\r').unwrap_or(line))
+            }
+            None => (from < b.len()).then(|| &text[from..]),
+        }
+    })
 }
 
 /// Repair the layout of canonical `text` (already normalized: LF line ends, trimmed lines).
@@ -120,7 +140,7 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
     let mut lines: Vec<WorkLine> = Vec::with_capacity(text.len() / 40);
     // Line index at which each page starts.
     let mut marks = Vec::new();
-    for l in text.lines() {
+    for l in text_lines(text) {
         if l.len() == PAGE_MARK.len_utf8() && l.starts_with(PAGE_MARK) {
             marks.push(lines.len());
             continue;
@@ -296,6 +316,29 @@ mod tests {
 
     fn run(text: &str) -> Layout {
         layout(text, &Grammar::embedded().unwrap())
+    }
+
+    #[test]
+    fn text_lines_are_str_lines() {
+        for t in ["", "\n", "a", "a\n", "a\r\nb\r", "\r\n\r\n", "a\n\nb\n", "\r", "x\r\r\n", "é\nü"] {
+            assert_eq!(text_lines(t).collect::<Vec<_>>(), t.lines().collect::<Vec<_>>(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_as_the_plain_tab_tests() {
+        let plain = |line: &str| {
+            if line.trim().is_empty() {
+                LineKind::Blank
+            } else if line.trim_matches('\t').contains('\t') || line.matches('\t').count() >= 2 {
+                LineKind::TableRow
+            } else {
+                LineKind::Text
+            }
+        };
+        for t in ["", "\t", "\t\t", "a", "\ta", "a\t", "a\tb", "\ta\t", "\t\ta", "a\t\t", " \t ", "a\tb\tc", "\u{A0}"] {
+            assert_eq!(kind_of(t), plain(t), "{t:?}");
+        }
     }
 
     #[test]

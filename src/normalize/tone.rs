@@ -16,6 +16,8 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind, packed};
+
 use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
 
 use crate::grammar::TonePlacement;
@@ -144,58 +146,59 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
-/// The length of the UTF-8 character whose lead byte is `lead`.
-fn utf8_width(lead: u8) -> usize {
-    match lead {
-        0..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    }
-}
-
-/// `b` is the untoned letter of a nucleus ([`NUCLEI`]) that a toned letter moves its tone to
-/// or from: the first of the pair when `first`, else the second.
-fn is_nucleus_partner(b: u8, first: bool) -> bool {
-    let b = char::from(b.to_ascii_lowercase());
-    NUCLEI.iter().any(|&(one, two)| b == if first { one } else { two })
-}
-
-/// A non-ASCII byte next to the nucleus partner a toned letter there would need: the partner
-/// before it (`first`, the new convention) or after it (the old one). Branch-free, so that a
-/// block of text is tested by a vectorized fold.
-fn candidate_pair(before: u8, after: u8, first: bool) -> bool {
-    // `| 0x20` lower-cases ASCII letters, and maps no other byte onto one of the vowels.
-    let partner = |b: u8| {
-        NUCLEI.iter().fold(false, |any, &(one, two)| any | ((b | 0x20) == (if first { one } else { two }) as u8))
-    };
-    if first { partner(before) & (after >= 0x80) } else { (before >= 0x80) & partner(after) }
-}
-
-/// Where the scan of `bytes` from `from` (a character boundary) must look again: a character
-/// boundary no later than the first toned letter after `from` whose byte pair passes
-/// [`candidate_pair`], found 32 bytes at a time, and the end of the block it is in (the
-/// length when there is none).
-fn skip_to_candidate(bytes: &[u8], from: usize, first: bool) -> (usize, usize) {
-    let mut start = from;
-    while start < bytes.len() {
-        let end = (start + 32).min(bytes.len());
-        // The pairs ending in the block.
-        let lo = start.max(1);
-        let found = lo < end
-            && (bytes[lo - 1..end - 1].iter().zip(&bytes[lo..end]))
-                .fold(false, |any, (&b, &a)| any | candidate_pair(b, a, first));
-        if found {
-            // The letter may start a byte or more before the pair: back to its lead byte.
-            let mut at = if start > from { start - 1 } else { from };
-            while at > from && bytes[at] & 0xC0 == 0x80 {
-                at -= 1;
+/// The starts of the byte sequences at which a tone may move under the new (`first`) or the old convention:
+/// an untoned nucleus letter and its partner carrying a tone, in either case (`oà`, `Uỷ` for
+/// the new one, `òa`, `Ủy` for the old one). Built from [`NUCLEI`] and the toned letters of
+/// [`vowel`]; found by Aho-Corasick's vector search, since such pairs are rare in running text.
+fn candidate_pairs(first: bool) -> Pairs {
+    let mut patterns = Vec::new();
+    // Every letter with a tone and an ASCII base is in Latin-1 or Latin Extended Additional
+    // (see the tests).
+    for c in ('\u{80}'..='\u{1EFF}').filter(|c| vowel(*c).is_some_and(|(_, tone)| tone.is_some())) {
+        let Some((base, _)) = vowel(c) else { continue };
+        let base = base.to_ascii_lowercase();
+        for &(one, two) in &NUCLEI {
+            let (toned, partner) = if first { (two, one) } else { (one, two) };
+            if base != toned {
+                continue;
             }
-            return (at, end);
+            for partner in [partner, partner.to_ascii_uppercase()] {
+                let (x, y) = if first { (partner, c) } else { (c, partner) };
+                patterns.push(format!("{x}{y}"));
+            }
         }
-        start = end;
     }
-    (bytes.len(), bytes.len())
+    // Cut to the length of the shortest (a toned letter of two bytes next to its partner):
+    // fewer patterns make a faster search, and the scan checks the letter anyway.
+    let shortest = patterns.iter().map(String::len).min().unwrap_or(0);
+    let mut prefixes: Vec<&[u8]> = patterns.iter().map(|p| &p.as_bytes()[..shortest]).collect();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    let packed = packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(&prefixes).build();
+    let any = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&prefixes);
+    Pairs { packed, any: any.expect("short literal patterns build") }
+}
+
+/// The searches of [`candidate_pairs`]: the packed (vector) searcher of Aho-Corasick where the
+/// machine has one, else its automaton.
+struct Pairs {
+    packed: Option<packed::Searcher>,
+    any: AhoCorasick,
+}
+
+impl Pairs {
+    /// Where the first pair at or after `from` starts.
+    fn find_at(&self, text: &str, from: usize) -> Option<usize> {
+        match &self.packed {
+            Some(p) => p.find_in(text, aho_corasick::Span::from(from..text.len())).map(|m| m.start()),
+            None => self.any.find(aho_corasick::Input::new(text).range(from..)).map(|m| m.start()),
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.any.patterns_len()
+    }
 }
 
 /// Move tone marks in `text` (NFC) to the `policy` convention. Returns the text (borrowed when
@@ -218,41 +221,28 @@ pub(crate) fn place_tones(text: &str, policy: TonePlacement) -> (Cow<'_, str>, u
         }
     };
     // Words are runs of `is_word_char`. Only a word with a tone on one of its last two letters
-    // can change (see `retone`), so the scan stops at toned letters only and finds the word
-    // around one from there.
-    //
-    // Cheaper still: a toned letter (never ASCII) moves only when its nucleus partner is the
-    // untoned ASCII letter that `retone` wants next to it: before it for the new convention
-    // (the tone goes onto the first letter), after it for the old one. That one byte is looked
-    // at before the letter is even decoded, and rules out nearly every toned letter.
+    // can change (see `retone`), and only when those two letters are a nucleus with the tone
+    // where `policy` does not want it: the scan stops at such pairs only (see
+    // `candidate_pairs`) and finds the word around the toned letter from there.
+    static PAIRS: LazyLock<[Pairs; 2]> = LazyLock::new(|| [candidate_pairs(false), candidate_pairs(true)]);
     let want_first = policy == TonePlacement::New;
-    let bytes = text.as_bytes();
+    let pairs = &PAIRS[usize::from(want_first)];
     // The end of the last word looked at.
     let mut done = 0;
-    let mut i = 0;
-    // Up to where the blocks were found to hold a candidate (see `skip_to_candidate`).
-    let mut scan_until = 0;
-    while i < bytes.len() {
-        if i >= scan_until {
-            (i, scan_until) = skip_to_candidate(bytes, i, want_first);
-            if i >= bytes.len() {
-                break;
-            }
-        }
-        let lead = bytes[i];
-        if lead.is_ascii() {
-            i += 1;
-            continue;
-        }
-        // A non-ASCII byte here is a lead byte: `i` is a character boundary.
-        let at = i;
-        i += utf8_width(lead);
-        let partner = if want_first { at.checked_sub(1).map(|k| bytes[k]) } else { bytes.get(i).copied() };
-        if !partner.is_some_and(|b| is_nucleus_partner(b, want_first)) {
-            continue;
-        }
+    let mut from = 0;
+    while let Some(pair) = pairs.find_at(text, from) {
+        // The toned letter: the pair's second letter for the new convention, else its first.
+        let at = if want_first { pair + 1 } else { pair };
         let Some(c) = text[at..].chars().next() else { break };
-        if at < done || vowel(c).is_none_or(|(_, tone)| tone.is_none()) || !is_word_char(c) {
+        let i = at + c.len_utf8();
+        from = i;
+        // A letter right after the toned one (new) or after its partner (old) makes a closed
+        // syllable ("hoạt"): told by one byte before anything is decoded.
+        let next = if want_first { i } else { i + 1 };
+        if text.as_bytes().get(next).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        if at < done || vowel(c).is_none_or(|(_, tone)| tone.is_none()) {
             continue;
         }
         // At most one more letter in the word after this one.
@@ -391,6 +381,21 @@ mod tests {
             assert_eq!(old(&format!("{lead} hòa thủy")), format!("{lead} hoà thuỷ"), "{pad}");
             assert_eq!(new(&format!("{lead}ư hoà")), format!("{lead}ư hòa"), "{pad}");
         }
+    }
+
+    /// The letters with a tone and an ASCII base (the only ones `retone` moves) are all in
+    /// the range `candidate_pairs` is built from.
+    #[test]
+    fn toned_letters_are_below_u1f00() {
+        let toned: Vec<char> =
+            ('\0'..='\u{10FFFF}').filter(|c| vowel(*c).is_some_and(|(_, tone)| tone.is_some())).collect();
+        assert!(toned.iter().all(|c| ('\u{80}'..='\u{1EFF}').contains(c)));
+        assert_eq!(
+            toned.iter().filter(|c| matches!(vowel(**c), Some(('a' | 'e' | 'y' | 'A' | 'E' | 'Y', _)))).count(),
+            30
+        );
+        assert_eq!(candidate_pairs(true).len(), 28);
+        assert_eq!(candidate_pairs(false).len(), 44);
     }
 
     #[test]

@@ -166,7 +166,16 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
                 continue;
             }
         }
-        let run = bytes[i..].iter().position(|b| TIDY_SPECIAL[*b as usize]).map_or(bytes.len(), |k| i + k);
+        let special_from = |from: usize| {
+            bytes[from..].iter().position(|b| TIDY_SPECIAL[*b as usize]).map_or(bytes.len(), |k| from + k)
+        };
+        let mut run = special_from(i);
+        // A single space between two runs of kept characters stays as it is (a gap of one
+        // space is never a column gap): the runs are copied as one.
+        while run > i && bytes.get(run) == Some(&b' ') && bytes.get(run + 1).is_some_and(|b| !TIDY_SPECIAL[*b as usize])
+        {
+            run = special_from(run + 1);
+        }
         let (piece, class) = if run > i {
             (&text[i..run], Class::Keep)
         } else if bytes[i] == b' ' {
@@ -263,6 +272,8 @@ fn start_line(out: &mut String, blank_seen: &mut bool) {
 /// Spaces that separate two columns of a page flattened into one line of text
 /// ("ỦY BAN NHÂN DÂN                CỘNG HÒA XÃ HỘI …", "Nơi nhận:          KT. CHỦ TỊCH").
 const COLUMN_GAP: usize = 8;
+// `tidy` copies a single space between kept characters with them.
+const _: () = assert!(COLUMN_GAP > 1);
 
 /// A wide gap before a capital starts another column: the line is split there. Gaps before
 /// anything else are blanks left in a form ("Số:         /QĐ-UBND", "ngày     tháng 01").
@@ -314,6 +325,18 @@ mod tests {
         assert_eq!(t("Số:         /QĐ-UBND\n"), "Số: /QĐ-UBND\n");
         assert_eq!(t("Bà Rịa, ngày          tháng 01 năm 2024\n"), "Bà Rịa, ngày tháng 01 năm 2024\n");
         assert_eq!(t("1\tMột          Hai\n"), "1\tMột Hai\n");
+    }
+
+    /// Lines that take the slow path (a double or trailing space somewhere) keep their single
+    /// spaces between words, whatever is around them.
+    #[test]
+    fn single_spaces_in_untidy_lines() {
+        assert_eq!(t("a b c  d e "), "a b c d e\n");
+        assert_eq!(t(" Số: 12 /QĐ  ngày 1 "), "Số: 12 /QĐ ngày 1\n");
+        assert_eq!(t("x y\t z w  \t v u "), "x y\tz w\tv u\n");
+        assert_eq!(t("a b\u{A0}c d  e\u{200B} f"), "a b c d e f\n");
+        assert_eq!(t("Số:         /QĐ a b  "), "Số: /QĐ a b\n");
+        assert_eq!(t("a b        C d  "), "a b\nC d\n");
     }
 
     #[test]

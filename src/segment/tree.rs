@@ -6,8 +6,6 @@
 //! heading, unless the document has shown it above that heading's scheme before. Structural
 //! schemes with a rank (Phần > Chương > Mục > Điều) always nest in rank order.
 
-use std::collections::HashSet;
-
 use super::classify::{HeadingCandidate, LineInfo};
 use crate::grammar::{Grammar, Ordinal};
 use crate::layout::Layout;
@@ -28,14 +26,37 @@ struct Placed {
 }
 
 /// Identity of a scheme for nesting: decimal headings of different depth ("1.1" and "2.3.1")
-/// nest under each other, so the depth is part of the key. Written into `key`.
-fn scheme_key(g: &Grammar, c: &HeadingCandidate, key: &mut String) {
-    use std::fmt::Write;
+/// nest under each other, so the depth is part of the key: the scheme's name, and for a
+/// decimal scheme the number of its parts (0 for the others). Compared as a pair, not spelled
+/// out as a string for every heading.
+fn scheme_key<'g>(g: &'g Grammar, c: &HeadingCandidate) -> (&'g str, usize) {
     let s = &g.headings.schemes[c.scheme];
-    key.clear();
-    key.push_str(&s.name);
-    if s.ordinal == Ordinal::Decimal {
-        let _ = write!(key, "{}", c.num.matches('.').count() + 1);
+    let depth = if s.ordinal == Ordinal::Decimal { c.num.matches('.').count() + 1 } else { 0 };
+    (s.name.as_str(), depth)
+}
+
+/// Which keys the document has shown above which: a bit matrix by key index (a document
+/// shows a handful of schemes), not a hash set probed for every open heading.
+#[derive(Default)]
+struct Above {
+    /// Row `a`: bit `d` set when key `a` has stood above key `d`.
+    rows: Vec<Vec<u64>>,
+}
+
+impl Above {
+    fn insert(&mut self, a: usize, d: usize) {
+        if self.rows.len() <= a {
+            self.rows.resize_with(a + 1, Vec::new);
+        }
+        let row = &mut self.rows[a];
+        if row.len() <= d / 64 {
+            row.resize(d / 64 + 1, 0);
+        }
+        row[d / 64] |= 1 << (d % 64);
+    }
+
+    fn contains(&self, a: usize, d: usize) -> bool {
+        self.rows.get(a).and_then(|row| row.get(d / 64)).is_some_and(|w| w >> (d % 64) & 1 == 1)
     }
 }
 
@@ -46,9 +67,9 @@ pub(crate) struct TreeBuilder<'g> {
     stack: Vec<usize>,
     placed: Vec<Placed>,
     /// The scheme keys seen, each once: headings name them by index.
-    keys: Vec<String>,
+    keys: Vec<(&'g str, usize)>,
     /// (ancestor key, descendant key) pairs the document has shown.
-    above: HashSet<(usize, usize)>,
+    above: Above,
     /// Extra depth for every heading (1 inside an appendix section).
     base_depth: usize,
     base_path: String,
@@ -61,7 +82,7 @@ impl<'g> TreeBuilder<'g> {
             stack: Vec::new(),
             placed: Vec::new(),
             keys: Vec::new(),
-            above: HashSet::new(),
+            above: Above::default(),
             base_depth: 0,
             base_path: String::new(),
         }
@@ -97,7 +118,7 @@ impl<'g> TreeBuilder<'g> {
             while let Some(&top) = self.stack.last() {
                 let top = &self.placed[top];
                 let ranked = g.headings.schemes[top.scheme].rank.is_some();
-                if !ranked && self.above.contains(&(key, top.key)) {
+                if !ranked && self.above.contains(key, top.key) {
                     self.stack.pop();
                 } else {
                     break;
@@ -105,7 +126,7 @@ impl<'g> TreeBuilder<'g> {
             }
         }
         for &open in &self.stack {
-            self.above.insert((self.placed[open].key, key));
+            self.above.insert(self.placed[open].key, key);
         }
 
         let marker = scheme.marker.replace("{num}", &c.num);
@@ -138,8 +159,7 @@ impl<'g> TreeBuilder<'g> {
 
     /// The index in `keys` of the [`scheme_key`] of `c`, added when new.
     fn key_of(&mut self, c: &HeadingCandidate) -> usize {
-        let mut key = String::new();
-        scheme_key(self.g, c, &mut key);
+        let key = scheme_key(self.g, c);
         self.keys.iter().position(|k| *k == key).unwrap_or_else(|| {
             self.keys.push(key);
             self.keys.len() - 1
@@ -148,8 +168,7 @@ impl<'g> TreeBuilder<'g> {
 
     /// The index in `keys` of the [`scheme_key`] of `c`, if seen.
     fn known_key(&self, c: &HeadingCandidate) -> Option<usize> {
-        let mut key = String::new();
-        scheme_key(self.g, c, &mut key);
+        let key = scheme_key(self.g, c);
         self.keys.iter().position(|k| *k == key)
     }
 
@@ -260,12 +279,14 @@ fn heading_title(rest: &str, line: usize, layout: &Layout, infos: &[LineInfo], g
         }
         return String::new();
     }
+    // (Counted only as far as the answer needs: a body runs long.)
     if let Some(colon) = rest.find(": ")
-        && rest[colon + 2..].trim().chars().count() > 1
+        && rest[colon + 2..].trim().chars().nth(1).is_some()
     {
         return rest[..colon].trim().to_owned();
     }
-    if rest.chars().count() > g.headings.max_title_chars {
+    // A char is at least a byte: a title of no more bytes than that is not too long.
+    if rest.len() > g.headings.max_title_chars && rest.chars().count() > g.headings.max_title_chars {
         let cut = rest.find(". ").map_or_else(
             || rest.char_indices().nth(g.headings.max_title_chars).map_or(rest.len(), |(i, _)| i),
             |p| p + 1,

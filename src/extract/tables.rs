@@ -145,7 +145,8 @@ fn blocks<'a>(cx: &DocContext<'a>) -> Vec<Vec<RawRow<'a>>> {
         match line.kind {
             LineKind::TableRow if i >= letterhead_end => {
                 split_collapsed(text, b'\t', &mut split);
-                let cells: Vec<Cell<'a>> = split.drain(..).collect();
+                let mut cells: Vec<Cell<'a>> = Vec::with_capacity(split.len());
+                cells.append(&mut split);
                 if cells.iter().any(|c| t.is_layout_cell(c)) {
                     flush(cx, &mut cur, &mut out);
                     gap = false;

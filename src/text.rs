@@ -3,6 +3,9 @@
 //! another for them.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 /// All letters upper case, and at least two of them ("KẾ HOẠCH", "PHÓ CHỦ TỊCH").
 pub(crate) fn is_upper(s: &str) -> bool {
@@ -150,22 +153,38 @@ pub(crate) fn collapse_spaces_cow(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Every tab-separated field of `s` is clean as [`collapse_spaces_cow`] wants it (it would
-/// borrow each), told by a few vectorized searches over the whole line rather than a walk
-/// through each field: no control char but the tabs, no space at an end, doubled or beside a
-/// tab. A line holding a byte that may start white space beyond ASCII (rare) is read field by
-/// field.
-pub(crate) fn tab_fields_collapsed(s: &str) -> bool {
+/// The `sep`-separated fields of `s` (a table line split at its tabs), each as
+/// [`collapse_spaces_cow`] gives it, appended to `out`. Most lines are clean already: told by a
+/// few vectorized searches over the whole line (no control char but `sep`, no doubled space,
+/// no byte that may start white space beyond ASCII) and a look at the ends of each field, and
+/// then every field is borrowed as split. `sep` is an ASCII byte other than the space.
+pub(crate) fn split_collapsed<'a>(s: &'a str, sep: u8, out: &mut Vec<Cow<'a, str>>) {
+    static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("  "));
+    // U+1680 (the only white space starting with 0xE1: the Vietnamese letters do too).
+    static OGHAM_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\xe1\x9a"));
+    debug_assert!(sep.is_ascii() && sep != b' ');
     let b = s.as_bytes();
-    if memchr::memchr3(0xc2, 0xe2, 0xe3, b).is_some() || memchr::memmem::find(b, b"\xe1\x9a").is_some() {
-        return s.split('\t').all(is_collapsed);
-    }
     // (A fold, not `any`: it runs through without a branch per byte.)
-    let control = b.iter().fold(false, |any, &x| any | (x < 0x20 && x != b'\t'));
-    !control
-        && b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && [&b"  "[..], b" \t", b"\t "].iter().all(|pair| memchr::memmem::find(b, pair).is_none())
+    let control = b.iter().fold(false, |any, &x| any | (x < 0x20 && x != sep));
+    let mut clean = !control
+        && memchr::memchr3(0xc2, 0xe2, 0xe3, b).is_none()
+        && OGHAM_SPACE.find(b).is_none()
+        && DOUBLE_SPACE.find(b).is_none();
+    let first = out.len();
+    let mut start = 0;
+    for end in memchr::memchr_iter(sep, b).chain([b.len()]) {
+        let field = &s[start..end];
+        clean &= !field.starts_with(' ') && !field.ends_with(' ');
+        out.push(Cow::Borrowed(field));
+        start = end + 1;
+    }
+    if !clean {
+        for field in &mut out[first..] {
+            if let Cow::Borrowed(f) = *field {
+                *field = collapse_spaces_cow(f);
+            }
+        }
+    }
 }
 
 /// No white space in `s` but single spaces between other chars, read byte by byte: the only
@@ -250,7 +269,7 @@ mod tests {
     }
 
     #[test]
-    fn clean_tab_fields_told_by_the_whole_line() {
+    fn lines_split_into_collapsed_fields() {
         // Every string of up to four of these chars.
         let chars = [' ', '\t', 'a', 'ệ', '\u{a0}', '\u{3000}', '\n', 'Ú', '–', '\u{1680}', '\u{2028}'];
         let mut strings = vec![String::new()];
@@ -259,11 +278,18 @@ mod tests {
             longest = longest.iter().flat_map(|s| chars.iter().map(move |&c| format!("{s}{c}"))).collect();
             strings.extend(longest.iter().cloned());
         }
+        strings
+            .extend(["STT\tNội dung\t\t2023", "STT\tNội  dung", " a\tb", "a\tb ", "a \tb", "a\t b"].map(String::from));
+        let mut fields = Vec::new();
         for s in &strings {
-            assert_eq!(tab_fields_collapsed(s), s.split('\t').all(is_collapsed), "{s:?}");
+            fields.clear();
+            split_collapsed(s, b'\t', &mut fields);
+            let want: Vec<Cow<'_, str>> = s.split('\t').map(collapse_spaces_cow).collect();
+            assert_eq!(fields, want, "{s:?}");
+            assert!(
+                fields.iter().zip(&want).all(|(f, w)| matches!(f, Cow::Borrowed(_)) == matches!(w, Cow::Borrowed(_)))
+            );
         }
-        assert!(tab_fields_collapsed("STT\tNội dung\t\t2023"));
-        assert!(!tab_fields_collapsed("STT\tNội  dung"));
     }
 
     #[test]

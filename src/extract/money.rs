@@ -246,12 +246,20 @@ fn is_group_space(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
 }
 
-/// Digit groups `a.bbb.ccc` with `sep`: valid when the first has 1–3 digits and the others 3.
-fn valid_grouping(parts: &[&str]) -> bool {
-    parts.len() > 1
-        && (1..=3).contains(&parts[0].len())
-        && parts[1..].iter().all(|p| p.len() == 3)
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+/// Digit groups `a.bbb.ccc` with `sep`: valid when the first has 1–3 digits and the others 3
+/// (and there are two or more).
+fn valid_grouping<'p>(parts: impl IntoIterator<Item = &'p str>) -> bool {
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else { return false };
+    let mut more = false;
+    for p in parts {
+        if p.len() != 3 || !digits(p) {
+            return false;
+        }
+        more = true;
+    }
+    more && (1..=3).contains(&first.len()) && digits(first)
 }
 
 /// Parse a number written the Vietnamese way (or the English way, per `hint`): digits with "."
@@ -296,23 +304,23 @@ pub fn parse_number(s: &str, hint: Separator) -> Option<Decimal> {
         (0, 0) => (digits_value([compact]), ""),
         (_, 0) | (0, _) => {
             let sep = if dots > 0 { '.' } else { ',' };
-            let parts: Vec<&str> = compact.split(sep).collect();
-            if parts.len() > 2 {
-                if !valid_grouping(&parts) {
+            if dots + commas > 1 {
+                if !valid_grouping(compact.split(sep)) {
                     return None;
                 }
-                (digits_value(parts), "")
+                (digits_value(compact.split(sep)), "")
             } else {
-                let grouping = valid_grouping(&parts);
+                let (int, dec) = compact.split_once(sep)?;
+                let grouping = valid_grouping([int, dec]);
                 let as_grouping = match (sep, hint) {
                     ('.', Separator::DotThousands) => grouping,
                     ('.', Separator::DotDecimal) => false,
-                    ('.', Separator::Auto) => grouping && !parts[0].starts_with('0'),
-                    (_, Separator::DotDecimal) => grouping && !parts[0].starts_with('0'),
+                    ('.', Separator::Auto) => grouping && !int.starts_with('0'),
+                    (_, Separator::DotDecimal) => grouping && !int.starts_with('0'),
                     _ => false,
                 };
                 // Grouping or not, the digits are the same: the dot only moves the decimals.
-                (digits_value(parts.iter().copied()), if as_grouping { "" } else { parts[1] })
+                (digits_value([int, dec]), if as_grouping { "" } else { dec })
             }
         }
         _ => {
@@ -323,11 +331,10 @@ pub fn parse_number(s: &str, hint: Separator) -> Option<Decimal> {
             if head.contains(dec as char) {
                 return None;
             }
-            let parts: Vec<&str> = head.split(group).collect();
-            if !valid_grouping(&parts) {
+            if !valid_grouping(head.split(group)) {
                 return None;
             }
-            (digits_value(parts.iter().copied().chain([frac])), frac)
+            (digits_value(head.split(group).chain([frac])), frac)
         }
     };
     Some(Decimal::new(mantissa?, u32::try_from(frac.len()).ok()?))
@@ -377,26 +384,31 @@ where
 {
     let (mut dot_decimal, mut dot_thousands) = (false, false);
     for cell in cells {
-        let c: String = cell.as_ref().chars().filter(|c| !c.is_whitespace()).collect();
+        // The cell without its white space (copied only when it has some).
+        let cell = cell.as_ref();
+        let c: std::borrow::Cow<'_, str> = if cell.contains(char::is_whitespace) {
+            cell.chars().filter(|c| !c.is_whitespace()).collect::<String>().into()
+        } else {
+            cell.into()
+        };
         if c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
             continue;
         }
         let (dots, commas) = (c.matches('.').count(), c.matches(',').count());
+        // (The first group is what comes before the first mark.)
         match (dots, commas) {
             (0, 0) => {}
             (_, 0) => {
-                let parts: Vec<&str> = c.split('.').collect();
                 if dots > 1 {
-                    dot_thousands |= valid_grouping(&parts);
-                } else if !valid_grouping(&parts) || parts[0].starts_with('0') {
+                    dot_thousands |= valid_grouping(c.split('.'));
+                } else if !valid_grouping(c.split('.')) || c.starts_with('0') {
                     dot_decimal = true;
                 }
             }
             (0, _) => {
-                let parts: Vec<&str> = c.split(',').collect();
                 if commas > 1 {
-                    dot_decimal |= valid_grouping(&parts);
-                } else if !valid_grouping(&parts) || parts[0].starts_with('0') {
+                    dot_decimal |= valid_grouping(c.split(','));
+                } else if !valid_grouping(c.split(',')) || c.starts_with('0') {
                     dot_thousands = true;
                 }
             }
@@ -549,12 +561,12 @@ mod tests {
                 let sep = if dots > 0 { '.' } else { ',' };
                 let parts: Vec<&str> = compact.split(sep).collect();
                 if parts.len() > 2 {
-                    if !valid_grouping(&parts) {
+                    if !valid_grouping(parts.iter().copied()) {
                         return None;
                     }
                     (parts.concat(), "")
                 } else {
-                    let grouping = valid_grouping(&parts);
+                    let grouping = valid_grouping(parts.iter().copied());
                     let as_grouping = match (sep, hint) {
                         ('.', Separator::DotThousands) => grouping,
                         ('.', Separator::DotDecimal) => false,
@@ -574,7 +586,7 @@ mod tests {
                     return None;
                 }
                 let parts: Vec<&str> = head.split(group).collect();
-                if !valid_grouping(&parts) {
+                if !valid_grouping(parts.iter().copied()) {
                     return None;
                 }
                 (parts.concat(), frac)
@@ -631,6 +643,38 @@ mod tests {
             for hint in [Separator::Auto, Separator::DotThousands, Separator::DotDecimal] {
                 assert_eq!(parse_number(&s, hint), parse_number_before(&s, hint), "{s:?}");
             }
+        }
+
+        #[test]
+        fn separators_decided_as_before(cells in proptest::collection::vec("[0-9]{0,4}([., ][0-9]{0,4}){0,3}|x", 0..4)) {
+            // The reading as first written: each cell copied without its white space, its
+            // digit groups collected.
+            let before = |cells: &[String]| {
+                let (mut dot_decimal, mut dot_thousands) = (false, false);
+                for cell in cells {
+                    let c: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+                    if c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+                        continue;
+                    }
+                    let (dots, commas) = (c.matches('.').count(), c.matches(',').count());
+                    let parts = |sep: char| c.split(sep).collect::<Vec<&str>>();
+                    match (dots, commas) {
+                        (0, 0) => {}
+                        (_, 0) if dots > 1 => dot_thousands |= valid_grouping(parts('.')),
+                        (_, 0) => dot_decimal |= !valid_grouping(parts('.')) || parts('.')[0].starts_with('0'),
+                        (0, _) if commas > 1 => dot_decimal |= valid_grouping(parts(',')),
+                        (0, _) => dot_thousands |= !valid_grouping(parts(',')) || parts(',')[0].starts_with('0'),
+                        _ if c.rfind('.') > c.rfind(',') => dot_decimal = true,
+                        _ => dot_thousands = true,
+                    }
+                }
+                match (dot_decimal, dot_thousands) {
+                    (true, false) => Separator::DotDecimal,
+                    (false, true) => Separator::DotThousands,
+                    _ => Separator::Auto,
+                }
+            };
+            assert_eq!(decide_separator(&cells), before(&cells), "{cells:?}");
         }
 
         #[test]

@@ -52,7 +52,7 @@ use crate::grammar::gate::{CAPACITY, Hits, RECIPIENTS};
 use crate::grammar::tables::{ColumnRole, TableRules};
 use crate::layout::LineKind;
 use crate::model::{Diagnostic, Severity, Span, Table};
-use crate::text::{collapse_spaces, collapse_spaces_cow, is_alphanumeric, is_upper, lower_fast, tab_fields_collapsed};
+use crate::text::{collapse_spaces, is_alphanumeric, is_upper, lower_fast, split_collapsed};
 
 /// Most alignments tried for one row.
 const MAX_CANDIDATES: usize = 4096;
@@ -137,24 +137,16 @@ fn blocks<'a>(cx: &DocContext<'a>) -> Vec<Vec<RawRow<'a>>> {
     let mut out = Vec::new();
     let mut cur: Vec<RawRow> = Vec::new();
     let (mut gap, mut debris) = (false, 0usize);
+    // The cells of a line as split, before they go to a row of their own size.
+    let mut split: Vec<Cell<'a>> = Vec::new();
     for i in cx.lines() {
         let line = cx.layout.lines[i];
         let text = &cx.text()[line.span.start..line.span.end];
         match line.kind {
             LineKind::TableRow if i >= letterhead_end => {
-                let mut cells: Vec<Cell<'a>> =
-                    Vec::with_capacity(memchr::memchr_iter(b'\t', text.as_bytes()).count() + 1);
-                if tab_fields_collapsed(text) {
-                    // (Most lines: no cell to clean.)
-                    let mut start = 0;
-                    for tab in memchr::memchr_iter(b'\t', text.as_bytes()) {
-                        cells.push(Cell::Borrowed(&text[start..tab]));
-                        start = tab + 1;
-                    }
-                    cells.push(Cell::Borrowed(&text[start..]));
-                } else {
-                    cells.extend(text.split('\t').map(collapse_spaces_cow));
-                }
+                split_collapsed(text, b'\t', &mut split);
+                let mut cells: Vec<Cell<'a>> = Vec::with_capacity(split.len());
+                cells.append(&mut split);
                 if cells.iter().any(|c| t.is_layout_cell(c)) {
                     flush(cx, &mut cur, &mut out);
                     gap = false;
@@ -1976,6 +1968,7 @@ fn compact_rows(rows: Vec<Vec<Cell<'_>>>) -> Vec<Vec<CompactString>> {
 mod tests {
     use super::*;
     use crate::grammar::Grammar;
+    use crate::text::collapse_spaces_cow;
 
     fn rules() -> Grammar {
         Grammar::embedded().expect("grammars")

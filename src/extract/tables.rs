@@ -45,6 +45,7 @@
 use compact_str::CompactString;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use super::DocContext;
 use super::money::{self, Separator};
@@ -601,9 +602,33 @@ struct Model<'a> {
     profiles: Vec<Profile>,
     relations: Vec<Relation>,
     sep: Separator,
+    /// [`Model::cost`] of every kind of cell in every column, once the columns and profiles
+    /// are known ([`Model::with_fits`]): `fits[c * FITS + fit_index(k, year)]`.
+    fits: Vec<f64>,
+}
+
+/// The kinds of cell [`Model::cost`] tells apart: a class, and whether it is a year.
+const FITS: usize = 10;
+
+fn fit_index(k: Class, year: bool) -> usize {
+    k as usize * 2 + usize::from(year)
 }
 
 impl Model<'_> {
+    /// `self` with its [`Model::fits`] filled.
+    fn with_fits(mut self) -> Self {
+        let kinds = [Class::Empty, Class::Num, Class::Marker, Class::NumMarker, Class::Text];
+        self.fits = vec![0.0; self.ncols * FITS];
+        for c in 0..self.ncols {
+            for k in kinds {
+                for year in [false, true] {
+                    self.fits[c * FITS + fit_index(k, year)] = self.cost(k, year, c);
+                }
+            }
+        }
+        self
+    }
+
     /// How badly a cell fits a column: 0 (fits) to 1. The cell is given by its class `k` and
     /// whether it is a year, both read once per cell rather than once per column.
     fn cost(&self, k: Class, year: bool, col: usize) -> f64 {
@@ -701,8 +726,8 @@ impl<'c> RowCells<'c> {
         for cell in cells {
             // Each cell read once as a number: "." and "," are all the separator changes.
             let auto = parse_number(cell, Separator::Auto);
-            let (k, year) = (class_of(model.t, cell, auto.is_some()), is_year(cell));
-            cost.extend((0..ncols).map(|c| model.cost(k, year, c)));
+            let kind = fit_index(class_of(model.t, cell, auto.is_some()), is_year(cell));
+            cost.extend((0..ncols).map(|c| model.fits[c * FITS + kind]));
             values.push(if cell.is_empty() || *cell == "-" {
                 Some(None)
             } else if model.sep == Separator::Auto || !cell.contains(['.', ',']) {
@@ -1453,6 +1478,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
         profiles: vec![Profile::default(); ncols],
         relations: Vec::new(),
         sep: Separator::Auto,
+        fits: Vec::new(),
     };
 
     // Rows printed whole: their cells sit in their columns.
@@ -1485,6 +1511,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
         }
     }
     mark_money(&mut model, !header.is_empty());
+    let mut model = model.with_fits();
     model.sep = money::decide_separator(
         draft
             .body
@@ -1813,45 +1840,62 @@ fn check_sums(
     index: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let show = |v: i128| money::Decimal::new(v, SCALE).to_plain();
-    let name = |c: usize| {
+    // The messages are written in one string each.
+    let show = |m: &mut String, v: i128| m.push_str(&money::Decimal::new(v, SCALE).to_plain());
+    let name = |m: &mut String, c: usize| {
         let l = &model.columns[c].label;
-        if l.is_empty() { format!("column {}", c + 1) } else { format!("\"{l}\"") }
+        if l.is_empty() {
+            let _ = write!(m, "column {}", c + 1);
+        } else {
+            m.push('"');
+            m.push_str(l);
+            m.push('"');
+        }
     };
     // Only the first few are written out; the others are counted.
     let mut found = 0usize;
-    let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn() -> String, span: Span| {
+    let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn(&mut String), span: Span| {
         if found < MAX_SUM_DIAGNOSTICS {
-            diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", message()).with_span(span));
+            let mut m = String::new();
+            message(&mut m);
+            diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", m).with_span(span));
         }
         found += 1;
     };
     for (r, row) in values.rows().enumerate() {
         for rel in &model.relations {
             if let Some(Check::Fails { total, sum }) = check_with(rel, |c| row[c]) {
-                let message = || {
-                    let parts: Vec<String> = rel.parts.iter().map(|&p| name(p)).collect();
-                    format!(
-                        "table {index}, row {}: {} reads {} but {} add up to {}",
-                        r + 1,
-                        name(rel.total),
-                        show(total),
-                        parts.join(" + "),
-                        show(sum)
-                    )
+                // "table {index}, row {r}: {total column} reads {total} but {parts joined by " + "}
+                // add up to {sum}"
+                let message = |m: &mut String| {
+                    let _ = write!(m, "table {index}, row {}: ", r + 1);
+                    name(m, rel.total);
+                    m.push_str(" reads ");
+                    show(m, total);
+                    m.push_str(" but ");
+                    for (i, &p) in rel.parts.iter().enumerate() {
+                        if i > 0 {
+                            m.push_str(" + ");
+                        }
+                        name(m, p);
+                    }
+                    m.push_str(" add up to ");
+                    show(m, sum);
                 };
                 report(diagnostics, &message, spans[r]);
             }
         }
     }
     for (r, c, total, sum) in column_sums(model, values, kinds) {
-        let message = || {
-            format!(
-                "table {index}, column {}: the total row reads {} but the item rows add up to {}",
-                name(c),
-                show(total),
-                show(sum)
-            )
+        // "table {index}, column {column}: the total row reads {total} but the item rows add up
+        // to {sum}"
+        let message = |m: &mut String| {
+            let _ = write!(m, "table {index}, column ");
+            name(m, c);
+            m.push_str(": the total row reads ");
+            show(m, total);
+            m.push_str(" but the item rows add up to ");
+            show(m, sum);
         };
         report(diagnostics, &message, spans[r]);
     }
@@ -2158,7 +2202,9 @@ mod tests {
                     .map(|(t, parts)| Relation { total: t % ncols, parts: parts.iter().map(|p| p % ncols).collect() })
                     .collect(),
                 sep: Separator::Auto,
-            };
+                fits: Vec::new(),
+            }
+            .with_fits();
             let cells = self::cells(&cells);
             let row = RowCells::new(&model, &cells);
             let tries = match cells.len().cmp(&ncols) {

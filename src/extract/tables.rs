@@ -463,13 +463,27 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     total > 0 && (known as f64) >= needed
 }
 
-/// How many words [`raw_words`] finds in `s`.
+/// How many words [`raw_words`] finds in `s`, read byte by byte: ASCII, and the Latin letters
+/// Vietnamese is written in (U+00C0..=U+023F but "×" and "÷", U+1E00..=U+1EFF), are told by
+/// their first bytes; any other char is decoded and asked.
 fn word_count(s: &str) -> usize {
-    let (mut n, mut in_word) = (0, false);
-    for c in s.chars() {
-        let a = is_alphanumeric(c);
-        n += usize::from(a && !in_word);
-        in_word = a;
+    let b = s.as_bytes();
+    let (mut n, mut in_word, mut i) = (0, false, 0);
+    while i < b.len() {
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let (alnum, len) = match b[i] {
+            x @ 0..=0x7f => (x.is_ascii_alphanumeric(), 1),
+            0xc3 => (!matches!(next, 0x97 | 0xb7), 2),
+            0xc4..=0xc8 => (true, 2),
+            0xe1 if matches!(next, 0xb8..=0xbb) => (true, 3),
+            _ => {
+                let c = s[i..].chars().next().unwrap_or_default();
+                (is_alphanumeric(c), c.len_utf8())
+            }
+        };
+        n += usize::from(alnum && !in_word);
+        in_word = alnum;
+        i += len;
     }
     n
 }
@@ -885,15 +899,13 @@ fn find_relations(model: &Model<'_>, parents: &[Vec<&str>], trusted: &[&[Cell<'_
     let cols = &model.columns;
     let n = cols.len();
     let parent = |c: usize| parents[c].first().filter(|_| parents[c].len() > 1).copied();
-    // The value of each trusted cell, read once: every sum tried reads them again.
-    let values: Vec<Vec<Value>> = if cols.iter().any(|c| c.total && c.money) {
-        trusted.iter().map(|row| row.iter().map(|cell| cell_value(cell, model.sep)).collect()).collect()
-    } else {
-        Vec::new()
-    };
+    // The value of each trusted money cell, read once (when there is a sum to try): every sum
+    // tried reads them again.
+    let totals = cols.iter().any(|c| c.total && c.money);
+    let values = Values::new(model, if totals { trusted } else { &[] }, model.sep);
     let verify = |r: &Relation| -> (usize, usize) {
         let (mut holds, mut fails) = (0, 0);
-        for row in &values {
+        for row in values.rows() {
             match check_with(r, |c| row[c]) {
                 Some(Check::Holds) => holds += 1,
                 Some(Check::Fails { .. }) => fails += 1,
@@ -1710,10 +1722,10 @@ struct Values {
 }
 
 impl Values {
-    fn new(model: &Model<'_>, rows: &[Vec<Cell<'_>>], sep: Separator) -> Values {
+    fn new<'c, R: AsRef<[Cell<'c>]>>(model: &Model<'_>, rows: &[R], sep: Separator) -> Values {
         let ncols = model.ncols;
         let mut cells = vec![Some(None); rows.len() * ncols];
-        for (r, row) in rows.iter().enumerate() {
+        for (r, row) in rows.iter().map(AsRef::as_ref).enumerate() {
             for c in (0..ncols).filter(|&c| model.columns[c].money) {
                 cells[r * ncols + c] = cell_value(row.get(c).map_or("", |c| c), sep);
             }
@@ -2085,9 +2097,18 @@ mod tests {
 
     #[test]
     fn words_counted() {
-        for s in ["", " ", "Nội dung", "Kinh phí (triệu đồng)", "2023 - 2025", "a–b…c", "x", "  Tổng  cộng: "]
+        for s in ["", " ", "Nội dung", "Kinh phí (triệu đồng)", "2023 - 2025", "a–b…c", "x", "  Tổng  cộng: ", "2×3÷4"]
         {
             assert_eq!(word_count(s), raw_words(s).count(), "{s:?}");
+        }
+        // Every char alone, inside a word and between words.
+        let mut s = String::new();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            for pattern in ["X", "aXb", "a X", "X b"] {
+                s.clear();
+                s.extend(pattern.chars().map(|p| if p == 'X' { c } else { p }));
+                assert_eq!(word_count(&s), raw_words(&s).count(), "{s:?}");
+            }
         }
     }
 

@@ -307,22 +307,23 @@ fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
     if first && r.filled() < 2 {
         return false;
     }
-    // ("Tổng" is a column label here: a total row would hold amounts.)
-    if is_index_row(t, r) {
-        return false;
-    }
     let lead = r.cells.first().map_or("", |c| c);
     if !lead.is_empty() && t.item_marker.is_match(lead) && !t.is_marker_column(lead) {
         return false;
     }
+    // ("Tổng" is a column label here: a total row would hold amounts.)
+    let max = t.max_header_cell_chars;
     let mut letters = false;
     for c in r.cells.iter().filter(|c| !c.is_empty()) {
-        if c.chars().count() > t.max_header_cell_chars || (is_number(c) && !is_year(c)) {
+        // (A char is one to four bytes: most cells need no counting.)
+        let long = c.len() > max && (c.len() > 4 * max || c.chars().count() > max);
+        if long || (is_number(c) && !is_year(c)) {
             return false;
         }
-        letters |= c.chars().any(char::is_alphabetic);
+        letters = letters || c.chars().any(char::is_alphabetic);
     }
-    letters
+    // The costliest test last.
+    letters && !is_index_row(t, r)
 }
 
 /// `r` has a cell under a cell of `above` that spans over empty cells.

@@ -45,6 +45,7 @@
 use compact_str::CompactString;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use super::DocContext;
 use super::money::{self, Separator};
@@ -306,22 +307,23 @@ fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
     if first && r.filled() < 2 {
         return false;
     }
-    // ("Tổng" is a column label here: a total row would hold amounts.)
-    if is_index_row(t, r) {
-        return false;
-    }
     let lead = r.cells.first().map_or("", |c| c);
     if !lead.is_empty() && t.item_marker.is_match(lead) && !t.is_marker_column(lead) {
         return false;
     }
+    // ("Tổng" is a column label here: a total row would hold amounts.)
+    let max = t.max_header_cell_chars;
     let mut letters = false;
     for c in r.cells.iter().filter(|c| !c.is_empty()) {
-        if c.chars().count() > t.max_header_cell_chars || (is_number(c) && !is_year(c)) {
+        // (A char is one to four bytes: most cells need no counting.)
+        let long = c.len() > max && (c.len() > 4 * max || c.chars().count() > max);
+        if long || (is_number(c) && !is_year(c)) {
             return false;
         }
-        letters |= c.chars().any(char::is_alphabetic);
+        letters = letters || c.chars().any(char::is_alphabetic);
     }
-    letters
+    // The costliest test last.
+    letters && !is_index_row(t, r)
 }
 
 /// `r` has a cell under a cell of `above` that spans over empty cells.
@@ -462,13 +464,27 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     total > 0 && (known as f64) >= needed
 }
 
-/// How many words [`raw_words`] finds in `s`.
+/// How many words [`raw_words`] finds in `s`, read byte by byte: ASCII, and the Latin letters
+/// Vietnamese is written in (U+00C0..=U+023F but "×" and "÷", U+1E00..=U+1EFF), are told by
+/// their first bytes; any other char is decoded and asked.
 fn word_count(s: &str) -> usize {
-    let (mut n, mut in_word) = (0, false);
-    for c in s.chars() {
-        let a = is_alphanumeric(c);
-        n += usize::from(a && !in_word);
-        in_word = a;
+    let b = s.as_bytes();
+    let (mut n, mut in_word, mut i) = (0, false, 0);
+    while i < b.len() {
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let (alnum, len) = match b[i] {
+            x @ 0..=0x7f => (x.is_ascii_alphanumeric(), 1),
+            0xc3 => (!matches!(next, 0x97 | 0xb7), 2),
+            0xc4..=0xc8 => (true, 2),
+            0xe1 if matches!(next, 0xb8..=0xbb) => (true, 3),
+            _ => {
+                let c = s[i..].chars().next().unwrap_or_default();
+                (is_alphanumeric(c), c.len_utf8())
+            }
+        };
+        n += usize::from(alnum && !in_word);
+        in_word = alnum;
+        i += len;
     }
     n
 }
@@ -601,9 +617,33 @@ struct Model<'a> {
     profiles: Vec<Profile>,
     relations: Vec<Relation>,
     sep: Separator,
+    /// [`Model::cost`] of every kind of cell in every column, once the columns and profiles
+    /// are known ([`Model::with_fits`]): `fits[c * FITS + fit_index(k, year)]`.
+    fits: Vec<f64>,
+}
+
+/// The kinds of cell [`Model::cost`] tells apart: a class, and whether it is a year.
+const FITS: usize = 10;
+
+fn fit_index(k: Class, year: bool) -> usize {
+    k as usize * 2 + usize::from(year)
 }
 
 impl Model<'_> {
+    /// `self` with its [`Model::fits`] filled.
+    fn with_fits(mut self) -> Self {
+        let kinds = [Class::Empty, Class::Num, Class::Marker, Class::NumMarker, Class::Text];
+        self.fits = vec![0.0; self.ncols * FITS];
+        for c in 0..self.ncols {
+            for k in kinds {
+                for year in [false, true] {
+                    self.fits[c * FITS + fit_index(k, year)] = self.cost(k, year, c);
+                }
+            }
+        }
+        self
+    }
+
     /// How badly a cell fits a column: 0 (fits) to 1. The cell is given by its class `k` and
     /// whether it is a year, both read once per cell rather than once per column.
     fn cost(&self, k: Class, year: bool, col: usize) -> f64 {
@@ -701,8 +741,8 @@ impl<'c> RowCells<'c> {
         for cell in cells {
             // Each cell read once as a number: "." and "," are all the separator changes.
             let auto = parse_number(cell, Separator::Auto);
-            let (k, year) = (class_of(model.t, cell, auto.is_some()), is_year(cell));
-            cost.extend((0..ncols).map(|c| model.cost(k, year, c)));
+            let kind = fit_index(class_of(model.t, cell, auto.is_some()), is_year(cell));
+            cost.extend((0..ncols).map(|c| model.fits[c * FITS + kind]));
             values.push(if cell.is_empty() || *cell == "-" {
                 Some(None)
             } else if model.sep == Separator::Auto || !cell.contains(['.', ',']) {
@@ -860,15 +900,13 @@ fn find_relations(model: &Model<'_>, parents: &[Vec<&str>], trusted: &[&[Cell<'_
     let cols = &model.columns;
     let n = cols.len();
     let parent = |c: usize| parents[c].first().filter(|_| parents[c].len() > 1).copied();
-    // The value of each trusted cell, read once: every sum tried reads them again.
-    let values: Vec<Vec<Value>> = if cols.iter().any(|c| c.total && c.money) {
-        trusted.iter().map(|row| row.iter().map(|cell| cell_value(cell, model.sep)).collect()).collect()
-    } else {
-        Vec::new()
-    };
+    // The value of each trusted money cell, read once (when there is a sum to try): every sum
+    // tried reads them again.
+    let totals = cols.iter().any(|c| c.total && c.money);
+    let values = Values::new(model, if totals { trusted } else { &[] }, model.sep);
     let verify = |r: &Relation| -> (usize, usize) {
         let (mut holds, mut fails) = (0, 0);
-        for row in &values {
+        for row in values.rows() {
             match check_with(r, |c| row[c]) {
                 Some(Check::Holds) => holds += 1,
                 Some(Check::Fails { .. }) => fails += 1,
@@ -1453,6 +1491,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
         profiles: vec![Profile::default(); ncols],
         relations: Vec::new(),
         sep: Separator::Auto,
+        fits: Vec::new(),
     };
 
     // Rows printed whole: their cells sit in their columns.
@@ -1485,6 +1524,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
         }
     }
     mark_money(&mut model, !header.is_empty());
+    let mut model = model.with_fits();
     model.sep = money::decide_separator(
         draft
             .body
@@ -1683,10 +1723,10 @@ struct Values {
 }
 
 impl Values {
-    fn new(model: &Model<'_>, rows: &[Vec<Cell<'_>>], sep: Separator) -> Values {
+    fn new<'c, R: AsRef<[Cell<'c>]>>(model: &Model<'_>, rows: &[R], sep: Separator) -> Values {
         let ncols = model.ncols;
         let mut cells = vec![Some(None); rows.len() * ncols];
-        for (r, row) in rows.iter().enumerate() {
+        for (r, row) in rows.iter().map(AsRef::as_ref).enumerate() {
             for c in (0..ncols).filter(|&c| model.columns[c].money) {
                 cells[r * ncols + c] = cell_value(row.get(c).map_or("", |c| c), sep);
             }
@@ -1813,45 +1853,62 @@ fn check_sums(
     index: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let show = |v: i128| money::Decimal::new(v, SCALE).to_plain();
-    let name = |c: usize| {
+    // The messages are written in one string each.
+    let show = |m: &mut String, v: i128| m.push_str(&money::Decimal::new(v, SCALE).to_plain());
+    let name = |m: &mut String, c: usize| {
         let l = &model.columns[c].label;
-        if l.is_empty() { format!("column {}", c + 1) } else { format!("\"{l}\"") }
+        if l.is_empty() {
+            let _ = write!(m, "column {}", c + 1);
+        } else {
+            m.push('"');
+            m.push_str(l);
+            m.push('"');
+        }
     };
     // Only the first few are written out; the others are counted.
     let mut found = 0usize;
-    let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn() -> String, span: Span| {
+    let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn(&mut String), span: Span| {
         if found < MAX_SUM_DIAGNOSTICS {
-            diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", message()).with_span(span));
+            let mut m = String::new();
+            message(&mut m);
+            diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", m).with_span(span));
         }
         found += 1;
     };
     for (r, row) in values.rows().enumerate() {
         for rel in &model.relations {
             if let Some(Check::Fails { total, sum }) = check_with(rel, |c| row[c]) {
-                let message = || {
-                    let parts: Vec<String> = rel.parts.iter().map(|&p| name(p)).collect();
-                    format!(
-                        "table {index}, row {}: {} reads {} but {} add up to {}",
-                        r + 1,
-                        name(rel.total),
-                        show(total),
-                        parts.join(" + "),
-                        show(sum)
-                    )
+                // "table {index}, row {r}: {total column} reads {total} but {parts joined by " + "}
+                // add up to {sum}"
+                let message = |m: &mut String| {
+                    let _ = write!(m, "table {index}, row {}: ", r + 1);
+                    name(m, rel.total);
+                    m.push_str(" reads ");
+                    show(m, total);
+                    m.push_str(" but ");
+                    for (i, &p) in rel.parts.iter().enumerate() {
+                        if i > 0 {
+                            m.push_str(" + ");
+                        }
+                        name(m, p);
+                    }
+                    m.push_str(" add up to ");
+                    show(m, sum);
                 };
                 report(diagnostics, &message, spans[r]);
             }
         }
     }
     for (r, c, total, sum) in column_sums(model, values, kinds) {
-        let message = || {
-            format!(
-                "table {index}, column {}: the total row reads {} but the item rows add up to {}",
-                name(c),
-                show(total),
-                show(sum)
-            )
+        // "table {index}, column {column}: the total row reads {total} but the item rows add up
+        // to {sum}"
+        let message = |m: &mut String| {
+            let _ = write!(m, "table {index}, column ");
+            name(m, c);
+            m.push_str(": the total row reads ");
+            show(m, total);
+            m.push_str(" but the item rows add up to ");
+            show(m, sum);
         };
         report(diagnostics, &message, spans[r]);
     }
@@ -2041,9 +2098,18 @@ mod tests {
 
     #[test]
     fn words_counted() {
-        for s in ["", " ", "Nội dung", "Kinh phí (triệu đồng)", "2023 - 2025", "a–b…c", "x", "  Tổng  cộng: "]
+        for s in ["", " ", "Nội dung", "Kinh phí (triệu đồng)", "2023 - 2025", "a–b…c", "x", "  Tổng  cộng: ", "2×3÷4"]
         {
             assert_eq!(word_count(s), raw_words(s).count(), "{s:?}");
+        }
+        // Every char alone, inside a word and between words.
+        let mut s = String::new();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            for pattern in ["X", "aXb", "a X", "X b"] {
+                s.clear();
+                s.extend(pattern.chars().map(|p| if p == 'X' { c } else { p }));
+                assert_eq!(word_count(&s), raw_words(&s).count(), "{s:?}");
+            }
         }
     }
 
@@ -2158,7 +2224,9 @@ mod tests {
                     .map(|(t, parts)| Relation { total: t % ncols, parts: parts.iter().map(|p| p % ncols).collect() })
                     .collect(),
                 sep: Separator::Auto,
-            };
+                fits: Vec::new(),
+            }
+            .with_fits();
             let cells = self::cells(&cells);
             let row = RowCells::new(&model, &cells);
             let tries = match cells.len().cmp(&ncols) {

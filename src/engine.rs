@@ -193,11 +193,33 @@ impl Engine {
     ///
     /// # Errors
     /// The first error `sink` returns.
-    pub fn try_convert_all_timed<I, E, F>(&self, inputs: &I, sink: F) -> Result<(), E>
+    pub fn try_convert_all_timed<I, E, F>(&self, inputs: &I, mut sink: F) -> Result<(), E>
     where
         I: Inputs + ?Sized,
         E: Send,
         F: FnMut(Record, StageTimes) -> Result<(), E> + Send,
+    {
+        self.try_convert_all_prepared(
+            inputs,
+            |record, times| (record, times),
+            move |(record, times)| sink(record, times),
+        )
+    }
+
+    /// As [`try_convert_all_timed`](Engine::try_convert_all_timed), with `prepare` run on each
+    /// record (and its stage times) by the worker that converted it, in parallel and in any
+    /// order; `sink` then gets what `prepare` made, in input order, one call at a time. Work
+    /// done in `prepare` (serializing the record) stays out of that one-at-a-time step.
+    ///
+    /// # Errors
+    /// The first error `sink` returns.
+    pub fn try_convert_all_prepared<I, T, E, P, F>(&self, inputs: &I, prepare: P, sink: F) -> Result<(), E>
+    where
+        I: Inputs + ?Sized,
+        T: Send,
+        E: Send,
+        P: Fn(Record, StageTimes) -> T + Sync,
+        F: FnMut(T) -> Result<(), E> + Send,
     {
         let workers = rayon::current_num_threads().clamp(1, inputs.len().max(1));
         let run = Reorder::new(sink, workers * WINDOW_PER_THREAD);
@@ -205,8 +227,17 @@ impl Engine {
             for _ in 0..workers {
                 scope.spawn(|_| {
                     while let Some(i) = run.take(inputs.len()) {
-                        let done = self.convert_input_timed(inputs.get(i));
-                        run.finish(i, done);
+                        let (record, times) = self.convert_input_timed(inputs.get(i));
+                        // A panic of `prepare` stops the run first: the other workers may be
+                        // waiting for this record's place in the window.
+                        let ready = match catch_unwind(AssertUnwindSafe(|| prepare(record, times))) {
+                            Ok(ready) => ready,
+                            Err(panic) => {
+                                run.stop();
+                                resume_unwind(panic);
+                            }
+                        };
+                        run.finish(i, ready);
                     }
                 });
             }
@@ -297,13 +328,13 @@ impl Engine {
 
 /// The reorder window of [`Engine::try_convert_all_timed`]: hands out input indices, keeps the
 /// records that finish early, and feeds the sink in input order.
-struct Reorder<F, E> {
+struct Reorder<T, F, E> {
     /// The next index to hand out.
     next_input: AtomicUsize,
     /// Set once the sink failed: no new input is started.
     stopped: AtomicBool,
     window: usize,
-    waiting: Mutex<Waiting>,
+    waiting: Mutex<Waiting<T>>,
     /// Signalled when the output moves on (room in the window) or the run stops.
     room: Condvar,
     /// The sink and its first error; whoever holds it writes, the others leave their records.
@@ -311,14 +342,14 @@ struct Reorder<F, E> {
 }
 
 /// Records done but not yet written, and the index the output waits for.
-struct Waiting {
+struct Waiting<T> {
     next_out: usize,
-    done: BTreeMap<usize, (Record, StageTimes)>,
+    done: BTreeMap<usize, T>,
 }
 
-impl<F, E> Reorder<F, E>
+impl<T, F, E> Reorder<T, F, E>
 where
-    F: FnMut(Record, StageTimes) -> Result<(), E>,
+    F: FnMut(T) -> Result<(), E>,
 {
     fn new(sink: F, window: usize) -> Self {
         Reorder {
@@ -351,7 +382,7 @@ where
 
     /// Record `i` is done: write it and every record after it that is ready, unless another
     /// worker is writing (it picks them up before it lets go).
-    fn finish(&self, i: usize, done: (Record, StageTimes)) {
+    fn finish(&self, i: usize, done: T) {
         lock(&self.waiting).done.insert(i, done);
         loop {
             let mut sink = match self.sink.try_lock() {
@@ -369,9 +400,9 @@ where
                     }
                     ready
                 };
-                let Some((record, times)) = ready else { break };
+                let Some(item) = ready else { break };
                 if sink.1.is_none() {
-                    match catch_unwind(AssertUnwindSafe(|| (sink.0)(record, times))) {
+                    match catch_unwind(AssertUnwindSafe(|| (sink.0)(item))) {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => {
                             sink.1 = Some(e);
@@ -491,7 +522,7 @@ mod tests {
     fn reorder_writes_in_input_order_as_soon_as_it_can() {
         let written = Mutex::new(Vec::new());
         let run = Reorder::new(
-            |r: Record, _| -> Result<(), ()> {
+            |(r, _): (Record, StageTimes)| -> Result<(), ()> {
                 lock(&written).push(path_of(&r));
                 Ok(())
             },
@@ -508,7 +539,7 @@ mod tests {
 
     #[test]
     fn a_full_window_holds_back_the_workers_ahead() {
-        let run = Reorder::new(|_: Record, _| -> Result<(), ()> { Ok(()) }, 2);
+        let run = Reorder::new(|_: (Record, StageTimes)| -> Result<(), ()> { Ok(()) }, 2);
         assert_eq!((run.take(10), run.take(10)), (Some(0), Some(1)));
         std::thread::scope(|s| {
             // Input 2 is outside the window until record 0 is written.
@@ -524,7 +555,7 @@ mod tests {
     fn a_failing_sink_stops_the_run() {
         let calls = AtomicUsize::new(0);
         let run = Reorder::new(
-            |_: Record, _| {
+            |_: (Record, StageTimes)| {
                 calls.fetch_add(1, Ordering::SeqCst);
                 Err("disk full")
             },
@@ -548,5 +579,44 @@ mod tests {
         pool.install(|| engine.convert_all(&inputs, |r| seen.push(r.source.path)));
         let expected: Vec<String> = inputs.iter().map(|i| i.path.to_string_lossy().into_owned()).collect();
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn prepared_items_come_out_in_input_order() {
+        let inputs: Vec<crate::Input> =
+            (0..100).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
+        let engine = Engine::new().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let mut seen = Vec::new();
+        let done: Result<(), ()> = pool.install(|| {
+            engine.try_convert_all_prepared(
+                &inputs,
+                |r, _| r.source.path.rsplit('/').next().unwrap().parse::<usize>().unwrap(),
+                |n| {
+                    seen.push(n);
+                    Ok(())
+                },
+            )
+        });
+        assert_eq!(done, Ok(()));
+        assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_panicking_prepare_ends_the_run_instead_of_hanging_it() {
+        let inputs: Vec<crate::Input> =
+            (0..200).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
+        let engine = Engine::new().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                engine.try_convert_all_prepared(
+                    &inputs,
+                    |r, _| assert!(!r.source.path.ends_with("/005"), "prepare fails"),
+                    |()| -> Result<(), ()> { Ok(()) },
+                )
+            })
+        }));
+        assert!(run.is_err(), "the panic reaches the caller");
     }
 }

@@ -5,15 +5,15 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vanban::{Engine, InputList, Inputs};
+use vanban::{Engine, InputList, Inputs, Record, StageTimes};
 
 use super::args::ConvertArgs;
 use super::stats::Stats;
-use super::summary::Summary;
+use super::summary::{Counted, Summary};
 
 /// Output buffer size: records are written in large chunks, not line by line.
 const OUT_BUFFER: usize = 1 << 16;
@@ -47,27 +47,40 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let progress = progress_bar(inputs.len(), args.quiet || out.is_terminal());
     let mut summary = Summary::default();
     let mut stats = Stats::default();
-    let mut line = Vec::with_capacity(1 << 16);
+    // Each record is counted and serialized by the worker that converted it; only the writing
+    // is done one record at a time, in input order.
+    let prepare = |record: Record, times: StageTimes| {
+        let counted = Counted::of(&record);
+        if record.text.as_ref().is_some_and(|t| t.len() > STREAM_ABOVE) {
+            return Ready { counted, times, out: ReadyOut::Record(record) };
+        }
+        let emitting = Instant::now();
+        let mut line = Vec::with_capacity(record.text.as_ref().map_or(1 << 12, |t| t.len() * 3));
+        vanban::emit::write_json_line(&record, &mut line);
+        Ready { counted, times, out: ReadyOut::Line { line, emit: emitting.elapsed() } }
+    };
     let written = pool.install(|| {
-        engine.try_convert_all_timed(&inputs, |record, times| {
-            summary.add(&record);
-            stats.stages += times;
+        engine.try_convert_all_prepared(&inputs, prepare, |ready| {
+            summary.add(ready.counted);
+            stats.stages += ready.times;
             progress.inc(1);
             progress.set_message(format!("{:.1} MB", summary.bytes() as f64 / 1e6));
-            let emitting = Instant::now();
-            if record.text.as_ref().is_some_and(|t| t.len() > STREAM_ABOVE) {
+            match ready.out {
+                ReadyOut::Line { line, emit } => {
+                    stats.emit += emit;
+                    let writing = Instant::now();
+                    let written = out.writer.write_all(&line);
+                    stats.write += writing.elapsed();
+                    written
+                }
                 // Serialized straight into the output: no second copy of a big text.
-                let written = vanban::emit::write_json_line_to(&record, &mut out.writer);
-                stats.emit += emitting.elapsed();
-                return written;
+                ReadyOut::Record(record) => {
+                    let emitting = Instant::now();
+                    let written = vanban::emit::write_json_line_to(&record, &mut out.writer);
+                    stats.emit += emitting.elapsed();
+                    written
+                }
             }
-            line.clear();
-            vanban::emit::write_json_line(&record, &mut line);
-            let writing = Instant::now();
-            stats.emit += writing - emitting;
-            let written = out.writer.write_all(&line);
-            stats.write += writing.elapsed();
-            written
         })
     });
     let written = written.and_then(|()| out.writer.flush());
@@ -87,6 +100,20 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(if summary.any_failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// A record made ready by the worker that converted it.
+struct Ready {
+    counted: Counted,
+    times: StageTimes,
+    out: ReadyOut,
+}
+
+enum ReadyOut {
+    /// The JSON line, and the time serializing it took.
+    Line { line: Vec<u8>, emit: Duration },
+    /// A record with a big text, serialized when written.
+    Record(Record),
 }
 
 /// Where the records go.

@@ -20,18 +20,36 @@ pub(crate) struct Summary {
     failed_shown: Vec<(String, String)>,
 }
 
+/// What the summary counts of one record, taken before the record is written and dropped.
+#[derive(Debug)]
+pub(crate) struct Counted {
+    bytes: u64,
+    status: Status,
+    /// For a failed record: its path and diagnostic codes.
+    failure: Option<(String, String)>,
+}
+
+impl Counted {
+    pub(crate) fn of(record: &Record) -> Counted {
+        let failure = (record.status == Status::Failed).then(|| (record.source.path.clone(), failure_codes(record)));
+        Counted { bytes: record.source.bytes, status: record.status, failure }
+    }
+}
+
 impl Summary {
-    /// Count `record`.
-    pub(crate) fn add(&mut self, record: &Record) {
+    /// Count a record.
+    pub(crate) fn add(&mut self, counted: Counted) {
         self.files += 1;
-        self.bytes += record.source.bytes;
-        match record.status {
+        self.bytes += counted.bytes;
+        match counted.status {
             Status::Ok => self.ok += 1,
             Status::Partial => self.partial += 1,
             Status::Failed => {
                 self.failed += 1;
-                if self.failed_shown.len() < FAILED_SHOWN {
-                    self.failed_shown.push((record.source.path.clone(), failure_codes(record)));
+                if self.failed_shown.len() < FAILED_SHOWN
+                    && let Some(failure) = counted.failure
+                {
+                    self.failed_shown.push(failure);
                 }
             }
         }
@@ -111,9 +129,9 @@ mod tests {
     #[test]
     fn counts_rates_and_failed_files() {
         let mut s = Summary::default();
-        s.add(&record("a.txt", Status::Ok, 1_500_000, &[]));
-        s.add(&record("b.txt", Status::Partial, 500_000, &[]));
-        s.add(&record("c.bin", Status::Failed, 0, &["decode.not_text"]));
+        s.add(Counted::of(&record("a.txt", Status::Ok, 1_500_000, &[])));
+        s.add(Counted::of(&record("b.txt", Status::Partial, 500_000, &[])));
+        s.add(Counted::of(&record("c.bin", Status::Failed, 0, &["decode.not_text"])));
         assert!(s.any_failed());
         assert_eq!((s.files, s.bytes()), (3, 2_000_000));
         assert_eq!(
@@ -127,7 +145,7 @@ mod tests {
     fn failed_list_is_capped() {
         let mut s = Summary::default();
         for i in 0..25 {
-            s.add(&record(&format!("f{i:02}"), Status::Failed, 1, &["io.not_found"]));
+            s.add(Counted::of(&record(&format!("f{i:02}"), Status::Failed, 1, &["io.not_found"])));
         }
         let text = s.render(Duration::ZERO);
         assert!(text.contains("  f19: io.not_found\n  and 5 more\n"), "{text}");

@@ -191,10 +191,13 @@ fn flush<'a>(cx: &DocContext<'_>, cur: &mut Vec<RawRow<'a>>, out: &mut Vec<Vec<R
     while cur.last().is_some_and(|r| r.filled() < 2) {
         cur.pop();
     }
-    let rows = std::mem::take(cur);
-    if rows.iter().filter(|r| r.filled() >= 2).count() < 2 {
+    if cur.iter().filter(|r| r.filled() >= 2).count() < 2 {
+        cur.clear();
         return;
     }
+    // The block in a vector of its own size; `cur` keeps its room for the next one.
+    let mut rows = Vec::with_capacity(cur.len());
+    rows.append(cur);
     // The recipients label, a signing capacity (and, in a short block, the letterhead), asked
     // through the gates of those patterns: one walk per cell rather than a regex per pattern.
     let gates = &cx.g.gates;
@@ -429,7 +432,44 @@ impl HeaderWords {
 
 /// The words of `s` as printed: runs of letters and digits.
 fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
-    s.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty())
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Up to the next word, then to its end.
+        while at < s.len() {
+            let (alnum, len) = char_at(s, at);
+            if alnum {
+                break;
+            }
+            at += len;
+        }
+        let start = at;
+        while at < s.len() {
+            let (alnum, len) = char_at(s, at);
+            if !alnum {
+                break;
+            }
+            at += len;
+        }
+        (at > start).then(|| &s[start..at])
+    })
+}
+
+/// Whether the char at byte `i` of `s` is a letter or digit ([`is_alphanumeric`]), and its
+/// length: ASCII, and the Latin letters Vietnamese is written in (U+00C0..=U+023F but "×" and
+/// "÷", U+1E00..=U+1EFF), are told by their first bytes; any other char is decoded and asked.
+fn char_at(s: &str, i: usize) -> (bool, usize) {
+    let b = s.as_bytes();
+    let next = b.get(i + 1).copied().unwrap_or(0);
+    match b[i] {
+        x @ 0..=0x7f => (x.is_ascii_alphanumeric(), 1),
+        0xc3 => (!matches!(next, 0x97 | 0xb7), 2),
+        0xc4..=0xc8 => (true, 2),
+        0xe1 if matches!(next, 0xb8..=0xbb) => (true, 3),
+        _ => {
+            let c = s[i..].chars().next().unwrap_or_default();
+            (is_alphanumeric(c), c.len_utf8())
+        }
+    }
 }
 
 /// `r` repeats the header: at least `share` of its words are header words, and it holds no
@@ -464,24 +504,11 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     total > 0 && (known as f64) >= needed
 }
 
-/// How many words [`raw_words`] finds in `s`, read byte by byte: ASCII, and the Latin letters
-/// Vietnamese is written in (U+00C0..=U+023F but "×" and "÷", U+1E00..=U+1EFF), are told by
-/// their first bytes; any other char is decoded and asked.
+/// How many words [`raw_words`] finds in `s`.
 fn word_count(s: &str) -> usize {
-    let b = s.as_bytes();
     let (mut n, mut in_word, mut i) = (0, false, 0);
-    while i < b.len() {
-        let next = b.get(i + 1).copied().unwrap_or(0);
-        let (alnum, len) = match b[i] {
-            x @ 0..=0x7f => (x.is_ascii_alphanumeric(), 1),
-            0xc3 => (!matches!(next, 0x97 | 0xb7), 2),
-            0xc4..=0xc8 => (true, 2),
-            0xe1 if matches!(next, 0xb8..=0xbb) => (true, 3),
-            _ => {
-                let c = s[i..].chars().next().unwrap_or_default();
-                (is_alphanumeric(c), c.len_utf8())
-            }
-        };
+    while i < s.len() {
+        let (alnum, len) = char_at(s, i);
         n += usize::from(alnum && !in_word);
         in_word = alnum;
         i += len;
@@ -816,7 +843,7 @@ fn check_with(r: &Relation, read: impl Fn(usize) -> Value) -> Option<Check> {
 
 /// The header text over each column: the spanning cells above it, then its own.
 fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h str>> {
-    let mut paths = vec![Vec::new(); ncols];
+    let mut paths = vec![Vec::with_capacity(header.len()); ncols];
     for (r, row) in header.iter().enumerate() {
         let mut carry: Option<&str> = None;
         for (c, path) in paths.iter_mut().enumerate() {
@@ -1259,23 +1286,16 @@ impl<'a, 'r> Search<'a, 'r> {
                 rest[k * w + c] = keep.min(skip);
             }
         }
-        let mut by_column: Vec<(usize, usize)> = Vec::new();
-        let mut last = Vec::with_capacity(model.relations.len());
-        for (i, r) in model.relations.iter().enumerate() {
-            let cols = || std::iter::once(r.total).chain(r.parts.iter().copied());
-            by_column.extend(cols().map(|col| (col, i)));
-            last.push(cols().max().unwrap_or(0));
-        }
-        // Grouped by column, each sum once per column, in the order of the sums.
-        by_column.sort_unstable();
-        by_column.dedup();
-        let sums_of = by_column.iter().map(|&(_, i)| i).collect();
-        let mut sums_at = vec![0; n + 1];
-        for &(col, _) in &by_column {
-            sums_at[col + 1] += 1;
-        }
-        for c in 0..n {
-            sums_at[c + 1] += sums_at[c];
+        let relations = &model.relations;
+        let last = relations.iter().map(|r| r.parts.iter().copied().fold(r.total, usize::max)).collect();
+        // By column, each sum once per column, in the order of the sums.
+        let (mut sums_of, mut sums_at) = (Vec::new(), Vec::with_capacity(n + 1));
+        sums_at.push(0);
+        for col in 0..n {
+            sums_of.extend(
+                (0..relations.len()).filter(|&i| relations[i].total == col || relations[i].parts.contains(&col)),
+            );
+            sums_at.push(sums_of.len());
         }
         let sums_mask = match model.relations.len() {
             r @ 0..64 => (1u64 << r) - 1,
@@ -1869,7 +1889,7 @@ fn check_sums(
     let mut found = 0usize;
     let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn(&mut String), span: Span| {
         if found < MAX_SUM_DIAGNOSTICS {
-            let mut m = String::new();
+            let mut m = String::with_capacity(200);
             message(&mut m);
             diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", m).with_span(span));
         }
@@ -2109,6 +2129,7 @@ mod tests {
                 s.clear();
                 s.extend(pattern.chars().map(|p| if p == 'X' { c } else { p }));
                 assert_eq!(word_count(&s), raw_words(&s).count(), "{s:?}");
+                assert!(raw_words(&s).eq(s.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty())), "{s:?}");
             }
         }
     }

@@ -52,9 +52,9 @@ pub(crate) struct TableRules {
     pub(crate) source_labels: Vec<String>,
     pub(crate) layout_cells: Vec<String>,
     pub(crate) layout_cell_prefixes: Vec<String>,
-    /// The first bytes of `layout_cells` and `layout_cell_prefixes`, which a layout cell
-    /// starts with (`None` when one of them is empty).
-    layout_first_bytes: Option<Vec<u8>>,
+    /// `layout_first_bytes[b]`: `b` is the first byte of one of `layout_cells` and
+    /// `layout_cell_prefixes`, as a layout cell's is (all true when one of them is empty).
+    layout_first_bytes: [bool; 256],
     pub(crate) max_debris_lines: usize,
     pub(crate) max_debris_chars: usize,
     pub(crate) max_header_rows: usize,
@@ -72,8 +72,8 @@ impl TableRules {
     /// True when `cell` makes its row a layout row (a formula, a "key : value" line).
     pub(crate) fn is_layout_cell(&self, cell: &str) -> bool {
         // Most cells start with another byte than any of them: told without comparing.
-        if let (Some(firsts), Some(b)) = (&self.layout_first_bytes, cell.as_bytes().first())
-            && !firsts.contains(b)
+        if let Some(&b) = cell.as_bytes().first()
+            && !self.layout_first_bytes[usize::from(b)]
         {
             return false;
         }
@@ -210,12 +210,16 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TableRules, GrammarError
         agency_trailing_verbs: Phrases::new(&f.agency_trailing_verbs),
         sources: Phrases::new(&source_forms),
         source_labels,
-        layout_first_bytes: f
-            .layout_cells
-            .iter()
-            .chain(&f.layout_cell_prefixes)
-            .map(|l| l.as_bytes().first().copied())
-            .collect(),
+        layout_first_bytes: {
+            let mut firsts = [false; 256];
+            for l in f.layout_cells.iter().chain(&f.layout_cell_prefixes) {
+                match l.as_bytes().first() {
+                    Some(&b) => firsts[usize::from(b)] = true,
+                    None => firsts = [true; 256],
+                }
+            }
+            firsts
+        },
         layout_cells: f.layout_cells,
         layout_cell_prefixes: f.layout_cell_prefixes,
         max_debris_lines: f.max_debris_lines,

@@ -202,8 +202,13 @@ fn flush<'a>(cx: &DocContext<'_>, cur: &mut Vec<RawRow<'a>>, out: &mut Vec<Vec<R
     // through the gates of those patterns: one walk per cell rather than a regex per pattern.
     let gates = &cx.g.gates;
     let closes = |c: &str| {
-        let hits = gates.blocks.matches(c);
-        hits.has(RECIPIENTS) || hits.has(CAPACITY) || (rows.len() <= 4 && gates.letterhead.matches(c) != Hits::NONE)
+        // (Most cells start with a byte neither can: asked first.)
+        let first = c.bytes().next();
+        let closing = (gates.blocks.may_start(RECIPIENTS, first) || gates.blocks.may_start(CAPACITY, first)) && {
+            let hits = gates.blocks.matches(c);
+            hits.has(RECIPIENTS) || hits.has(CAPACITY)
+        };
+        closing || (rows.len() <= 4 && gates.letterhead.matches(c) != Hits::NONE)
     };
     // (Empty cells all answer alike: asked once.)
     let empty_closes = closes("");
@@ -311,7 +316,7 @@ fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
         return false;
     }
     let lead = r.cells.first().map_or("", |c| c);
-    if !lead.is_empty() && t.item_marker.is_match(lead) && !t.is_marker_column(lead) {
+    if !lead.is_empty() && t.is_item_marker(lead) && !t.is_marker_column(lead) {
         return false;
     }
     // ("Tổng" is a column label here: a total row would hold amounts.)
@@ -478,7 +483,7 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     if header.is_empty() {
         return false;
     }
-    let skip_first = r.cells.first().is_some_and(|c| !c.is_empty() && t.item_marker.is_match(c));
+    let skip_first = r.cells.first().is_some_and(|c| !c.is_empty() && t.is_item_marker(c));
     let cells = || r.cells.iter().skip(usize::from(skip_first)).filter(|c| !c.is_empty());
     if cells().any(|c| is_number(c) && !is_year(c)) {
         return false;
@@ -590,7 +595,7 @@ fn class_of(t: &TableRules, c: &str, number: bool) -> Class {
     if c.is_empty() || c == "-" {
         return Class::Empty;
     }
-    let marker = t.item_marker.is_match(c);
+    let marker = t.is_item_marker(c);
     match (number, marker) {
         (true, true) => Class::NumMarker,
         (true, false) => Class::Num,
@@ -1043,7 +1048,7 @@ fn align<'a>(model: &Model<'_>, mut cells: Vec<Cell<'a>>) -> Vec<Cell<'a>> {
 /// Only the first two cells are filled, one of them with a label.
 fn label_only(t: &TableRules, cells: &[Cell<'_>]) -> bool {
     cells.iter().skip(2).all(|c| c.is_empty())
-        && cells.iter().take(2).any(|c| !c.is_empty() && !t.item_marker.is_match(c) && !is_number(c))
+        && cells.iter().take(2).any(|c| !c.is_empty() && !t.is_item_marker(c) && !is_number(c))
 }
 
 /// The sum of each money column over the item rows so far.
@@ -1527,7 +1532,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
     if let Some(first) = model.columns.first_mut()
         && !first.marker
     {
-        let markers = trusted.iter().filter(|r| t.item_marker.is_match(&r[0])).count();
+        let markers = trusted.iter().filter(|r| t.is_item_marker(&r[0])).count();
         first.marker = markers * 5 >= trusted.len() * 3 && markers > 0;
     }
     for row in &trusted {
@@ -1554,7 +1559,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
             // those without a "." or a "," say nothing to it.
             .filter(|(_, c)| c.bytes().any(|b| b == b'.' || b == b','))
             .filter(|(_, c)| c.chars().all(|ch| matches!(ch, '0'..='9' | '.' | ',') || ch.is_whitespace()))
-            .filter(|(k, c)| !(*k <= 1 && t.item_marker.is_match(c)))
+            .filter(|(k, c)| !(*k <= 1 && t.is_item_marker(c)))
             .map(|(_, c)| &**c),
     );
     model.relations = find_relations(&model, &paths, &trusted);
@@ -1693,7 +1698,7 @@ fn group_like(model: &Model<'_>, row: &[Cell<'_>]) -> bool {
         if c != 0 && c != name {
             return false;
         }
-        label |= !model.t.item_marker.is_match(cell);
+        label |= !model.t.is_item_marker(cell);
     }
     label
 }

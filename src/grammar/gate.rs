@@ -157,7 +157,7 @@ impl Gate {
     /// `group`: false only when no such line does (a cheap question to ask before
     /// [`Gate::matches`] when only some groups matter).
     pub(crate) fn may_start(&self, group: usize, first: Option<u8>) -> bool {
-        match (self.firsts.get(group).copied().flatten(), first) {
+        match (self.firsts.get(group).and_then(Option::as_ref), first) {
             (None, _) => true,
             (Some(firsts), Some(b)) => firsts[usize::from(b)],
             // (The literals are not empty: no empty line matches.)

@@ -871,23 +871,25 @@ fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h st
 }
 
 fn columns<'h>(t: &TableRules, paths: &[Vec<&'h str>]) -> Vec<Column> {
-    // What each header cell names, asked once: a spanning cell is in the path of each column
-    // under it.
-    let mut named: Vec<(&str, Option<ColumnRole>, bool)> = Vec::new();
-    let mut names = |p: &'h str| match named.iter().find(|(q, ..)| *q == p) {
-        Some(&(_, role, marker)) => (role, marker),
-        None => {
-            let (role, marker) = (t.role_of(p), t.is_marker_column(p));
-            named.push((p, role, marker));
-            (role, marker)
+    // What each header cell names, asked once (and only when needed): a spanning cell is in
+    // the path of each column under it.
+    fn asked<'h, T: Copy>(known: &mut Vec<(&'h str, T)>, p: &'h str, ask: impl FnOnce(&str) -> T) -> T {
+        match known.iter().find(|(q, _)| *q == p) {
+            Some(&(_, answer)) => answer,
+            None => {
+                let answer = ask(p);
+                known.push((p, answer));
+                answer
+            }
         }
-    };
+    }
+    let (mut roles, mut markers) = (Vec::new(), Vec::new());
     paths
         .iter()
         .map(|path| {
-            let role = path.iter().rev().find_map(|&p| names(p).0);
+            let role = path.iter().rev().find_map(|&p| asked(&mut roles, p, |p| t.role_of(p)));
             let leaf = path.last().copied().unwrap_or("");
-            let marker = path.iter().any(|&p| names(p).1);
+            let marker = path.iter().any(|&p| asked(&mut markers, p, |p| t.is_marker_column(p)));
             let total = t.total_columns.match_at(leaf).is_some_and(|(len, _)| {
                 let rest = leaf[len..].trim();
                 rest.is_empty() || rest.starts_with('(') || rest.split_whitespace().count() <= 2

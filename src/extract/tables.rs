@@ -462,6 +462,7 @@ fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
 /// Whether the char at byte `i` of `s` is a letter or digit ([`is_alphanumeric`]), and its
 /// length: ASCII, and the Latin letters Vietnamese is written in (U+00C0..=U+023F but "×" and
 /// "÷", U+1E00..=U+1EFF), are told by their first bytes; any other char is decoded and asked.
+#[inline(always)]
 fn char_at(s: &str, i: usize) -> (bool, usize) {
     let b = s.as_bytes();
     let next = b.get(i + 1).copied().unwrap_or(0);
@@ -494,16 +495,24 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     let needed = share * (total as f64);
     let (mut known, mut seen) = (0usize, 0usize);
     let mut lower = String::new();
-    for w in cells().flat_map(|c| raw_words(c)) {
-        if ((known + total - seen) as f64) < needed {
-            return false;
-        }
-        lower.clear();
-        push_lowercase(&mut lower, w);
-        known += usize::from(header.contains(lower.as_str()));
-        seen += 1;
-        if (known as f64) >= needed {
-            return true;
+    for cell in cells() {
+        for w in raw_words(cell) {
+            if ((known + total - seen) as f64) < needed {
+                return false;
+            }
+            // (Most words are in lower case already: looked up as they are.)
+            let is_known = if w.chars().all(|c| lower_fast(c) == Some(c)) {
+                header.contains(w)
+            } else {
+                lower.clear();
+                push_lowercase(&mut lower, w);
+                header.contains(&lower)
+            };
+            known += usize::from(is_known);
+            seen += 1;
+            if (known as f64) >= needed {
+                return true;
+            }
         }
     }
     total > 0 && (known as f64) >= needed

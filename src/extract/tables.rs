@@ -879,7 +879,7 @@ fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h st
     paths
 }
 
-fn columns<'h>(t: &TableRules, paths: &[Vec<&'h str>]) -> Vec<Column> {
+fn columns(t: &TableRules, paths: &[Vec<&str>]) -> Vec<Column> {
     // What each header cell names, asked once (and only when needed): a spanning cell is in
     // the path of each column under it.
     fn asked<'h, T: Copy>(known: &mut Vec<(&'h str, T)>, p: &'h str, ask: impl FnOnce(&str) -> T) -> T {

@@ -18,6 +18,7 @@
 //!   row (or of the only row of a one-row table).
 
 use compact_str::CompactString;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::agencies::clean;
@@ -25,7 +26,8 @@ use super::money;
 use super::tables::ReadTable;
 use super::{AgencyMatcher, DocContext, timeline};
 use crate::grammar::tables::ColumnRole;
-use crate::model::{Agency, Budget, Diagnostic, Severity, Task};
+use crate::grammar::time::TimeRules;
+use crate::model::{Agency, Budget, Diagnostic, Severity, Task, Timeline};
 
 /// Longest row label kept in a budget's text, in characters.
 const MAX_LABEL_CHARS: usize = 120;
@@ -64,7 +66,7 @@ impl TableBudgets {
 }
 
 /// The label of row `r`: its name cell, or the first filled text cell.
-fn row_label(rt: &ReadTable, r: usize) -> String {
+fn row_label(rt: &ReadTable, r: usize) -> Cow<'_, str> {
     let row = &rt.table.rows[r];
     let name = rt.columns.iter().position(|c| c.role == Some(ColumnRole::Name));
     let from_name = name.and_then(|c| row.get(c)).filter(|c| !c.is_empty());
@@ -80,12 +82,10 @@ fn row_label(rt: &ReadTable, r: usize) -> String {
                 .map(|(_, cell)| cell)
         })
         .map_or("", CompactString::as_str);
-    // (No more bytes than the most chars: no need to count them.)
-    if label.len() > MAX_LABEL_CHARS && label.chars().count() > MAX_LABEL_CHARS {
-        let cut: String = label.chars().take(MAX_LABEL_CHARS).collect();
-        format!("{}…", cut.trim_end())
-    } else {
-        label.to_owned()
+    // (No more bytes than the most chars: no need to look for the cut.)
+    match label.char_indices().nth(MAX_LABEL_CHARS).filter(|_| label.len() > MAX_LABEL_CHARS) {
+        Some((cut, _)) => format!("{}…", label[..cut].trim_end()).into(),
+        None => label.into(),
     }
 }
 
@@ -180,8 +180,8 @@ pub(crate) fn budgets(
         let column_sources: Vec<Option<String>> =
             rt.columns.iter().map(|c| if c.money { source_of(cx, &c.label, &mut sources) } else { None }).collect();
         for (r, row) in rt.table.rows.iter().enumerate() {
-            let label = row_label(rt, r);
-            let section = compact_str::format_compact!("table:{}/row:{}", rt.index, r + 1);
+            // (Made at the row's first money cell: most rows of a task table have none.)
+            let mut label_and_section = None;
             for (c, cell) in row.iter().enumerate() {
                 if !rt.columns[c].money || cell.is_empty() {
                     continue;
@@ -190,11 +190,14 @@ pub(crate) fn budgets(
                 let Some(amount) = d.times(multiplier) else { continue };
                 let grand = rt.total_col == Some(c);
                 let is_total = grand && (kinds[r] == "total" || (!has_total_row && rt.table.rows.len() == 1));
+                let (label, section) = label_and_section.get_or_insert_with(|| {
+                    (row_label(rt, r), compact_str::format_compact!("table:{}/row:{}", rt.index, r + 1))
+                });
                 let column = &rt.columns[c].label;
                 // "<label> — <column>: <cell>", leaving out what is empty (pushed, not format!ted:
                 // a budget table has many money cells).
                 let mut text = String::with_capacity(label.len() + column.len() + cell.len() + 8);
-                text.push_str(&label);
+                text.push_str(label);
                 if !label.is_empty() && !column.is_empty() {
                     text.push_str(" — ");
                 }
@@ -227,6 +230,10 @@ pub(crate) fn tasks(
     budgets: &TableBudgets,
 ) -> Vec<Task> {
     let mut out = Vec::new();
+    // Rows often repeat a time ("Năm 2023", "Thường xuyên") or a lead cell: each distinct
+    // text is read once.
+    let mut timelines = Timelines { rules: &cx.g.time, known: HashMap::new() };
+    let mut fields: HashMap<&str, Option<(String, Option<String>)>> = HashMap::new();
     // Rows often name the same agencies: each distinct cell text is stripped and split once.
     let mut agencies: HashMap<String, (String, Vec<Agency>)> = HashMap::new();
     let mut agencies_of = |text: &str| -> (String, Vec<Agency>) {
@@ -252,10 +259,11 @@ pub(crate) fn tasks(
             let Some((at, lead_cell)) = lead_cell(matcher, row, lead_col, &[name_col, result_col]) else {
                 continue;
             };
-            let (lead_text, mut partners_text) = match in_cell_fields(cx, lead_cell) {
-                Some((l, p)) => (l, p),
-                None => (lead_cell.to_owned(), None),
-            };
+            let (lead_text, mut partners_text) =
+                match fields.entry(lead_cell).or_insert_with(|| in_cell_fields(cx, lead_cell)) {
+                    Some((l, p)) => (l.clone(), p.clone()),
+                    None => (lead_cell.to_owned(), None),
+                };
             let (lead_text, lead) = agencies_of(&lead_text);
             if lead_text.is_empty() {
                 continue;
@@ -276,8 +284,8 @@ pub(crate) fn tasks(
                 name: cell(name_col).cloned().unwrap_or_else(|| row_label(rt, r).into()),
                 lead,
                 partners,
-                timeline: time_cell(cx, row, time_col, &[Some(at), name_col, result_col])
-                    .map(|t| timeline::parse(t, &cx.g.time)),
+                timeline: time_cell(&mut timelines, row, time_col, &[Some(at), name_col, result_col])
+                    .map(|t| timelines.of(t).clone()),
                 result: cell(result_col).cloned(),
                 budget,
                 origin: "table".into(),
@@ -321,7 +329,7 @@ fn lead_cell<'r>(
 /// The time cell of a row: the time column's, or, when that is empty because the row's cells
 /// were shifted, the nearest cell up to two columns away that reads as a time.
 fn time_cell<'r>(
-    cx: &DocContext<'_>,
+    timelines: &mut Timelines<'r, '_>,
     row: &'r [CompactString],
     col: Option<usize>,
     not: &[Option<usize>],
@@ -338,7 +346,7 @@ fn time_cell<'r>(
                 continue;
             }
             if let Some(cell) = row.get(c).filter(|c| !c.is_empty() && c.chars().count() <= 40) {
-                let t = timeline::parse(cell, &cx.g.time);
+                let t = timelines.of(cell);
                 let number = money::parse_number(cell, money::Separator::Auto).is_some();
                 let year = cell.len() == 4 && (cell.starts_with("19") || cell.starts_with("20"));
                 if (t.start.is_some() || t.end.is_some() || t.recurrence.is_some()) && (!number || year) {
@@ -348,6 +356,18 @@ fn time_cell<'r>(
         }
     }
     None
+}
+
+/// The timelines the cells of a document's tables read as, each distinct text parsed once.
+struct Timelines<'t, 'g> {
+    rules: &'g TimeRules,
+    known: HashMap<&'t str, Timeline>,
+}
+
+impl<'t> Timelines<'t, '_> {
+    fn of(&mut self, text: &'t str) -> &Timeline {
+        self.known.entry(text).or_insert_with(|| timeline::parse(text, self.rules))
+    }
 }
 
 /// "- Đơn vị chủ trì: Sở Công Thương. - Đơn vị phối hợp: Các sở, ngành liên quan thực hiện."

@@ -191,16 +191,24 @@ fn flush<'a>(cx: &DocContext<'_>, cur: &mut Vec<RawRow<'a>>, out: &mut Vec<Vec<R
     while cur.last().is_some_and(|r| r.filled() < 2) {
         cur.pop();
     }
-    let rows = std::mem::take(cur);
-    if rows.iter().filter(|r| r.filled() >= 2).count() < 2 {
+    if cur.iter().filter(|r| r.filled() >= 2).count() < 2 {
+        cur.clear();
         return;
     }
+    // The block in a vector of its own size; `cur` keeps its room for the next one.
+    let mut rows = Vec::with_capacity(cur.len());
+    rows.append(cur);
     // The recipients label, a signing capacity (and, in a short block, the letterhead), asked
     // through the gates of those patterns: one walk per cell rather than a regex per pattern.
     let gates = &cx.g.gates;
     let closes = |c: &str| {
-        let hits = gates.blocks.matches(c);
-        hits.has(RECIPIENTS) || hits.has(CAPACITY) || (rows.len() <= 4 && gates.letterhead.matches(c) != Hits::NONE)
+        // (Most cells start with a byte neither can: asked first.)
+        let first = c.bytes().next();
+        let closing = (gates.blocks.may_start(RECIPIENTS, first) || gates.blocks.may_start(CAPACITY, first)) && {
+            let hits = gates.blocks.matches(c);
+            hits.has(RECIPIENTS) || hits.has(CAPACITY)
+        };
+        closing || (rows.len() <= 4 && gates.letterhead.matches(c) != Hits::NONE)
     };
     // (Empty cells all answer alike: asked once.)
     let empty_closes = closes("");
@@ -308,7 +316,7 @@ fn header_like(t: &TableRules, r: &RawRow, first: bool) -> bool {
         return false;
     }
     let lead = r.cells.first().map_or("", |c| c);
-    if !lead.is_empty() && t.item_marker.is_match(lead) && !t.is_marker_column(lead) {
+    if !lead.is_empty() && t.is_item_marker(lead) && !t.is_marker_column(lead) {
         return false;
     }
     // ("Tổng" is a column label here: a total row would hold amounts.)
@@ -429,7 +437,45 @@ impl HeaderWords {
 
 /// The words of `s` as printed: runs of letters and digits.
 fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
-    s.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty())
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Up to the next word, then to its end.
+        while at < s.len() {
+            let (alnum, len) = char_at(s, at);
+            if alnum {
+                break;
+            }
+            at += len;
+        }
+        let start = at;
+        while at < s.len() {
+            let (alnum, len) = char_at(s, at);
+            if !alnum {
+                break;
+            }
+            at += len;
+        }
+        (at > start).then(|| &s[start..at])
+    })
+}
+
+/// Whether the char at byte `i` of `s` is a letter or digit ([`is_alphanumeric`]), and its
+/// length: ASCII, and the Latin letters Vietnamese is written in (U+00C0..=U+023F but "×" and
+/// "÷", U+1E00..=U+1EFF), are told by their first bytes; any other char is decoded and asked.
+#[inline(always)]
+fn char_at(s: &str, i: usize) -> (bool, usize) {
+    let b = s.as_bytes();
+    let next = b.get(i + 1).copied().unwrap_or(0);
+    match b[i] {
+        x @ 0..=0x7f => (x.is_ascii_alphanumeric(), 1),
+        0xc3 => (!matches!(next, 0x97 | 0xb7), 2),
+        0xc4..=0xc8 => (true, 2),
+        0xe1 if matches!(next, 0xb8..=0xbb) => (true, 3),
+        _ => {
+            let c = s[i..].chars().next().unwrap_or_default();
+            (is_alphanumeric(c), c.len_utf8())
+        }
+    }
 }
 
 /// `r` repeats the header: at least `share` of its words are header words, and it holds no
@@ -438,7 +484,7 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     if header.is_empty() {
         return false;
     }
-    let skip_first = r.cells.first().is_some_and(|c| !c.is_empty() && t.item_marker.is_match(c));
+    let skip_first = r.cells.first().is_some_and(|c| !c.is_empty() && t.is_item_marker(c));
     let cells = || r.cells.iter().skip(usize::from(skip_first)).filter(|c| !c.is_empty());
     if cells().any(|c| is_number(c) && !is_year(c)) {
         return false;
@@ -449,39 +495,34 @@ fn repeats_header(t: &TableRules, r: &RawRow<'_>, header: &HeaderWords, share: f
     let needed = share * (total as f64);
     let (mut known, mut seen) = (0usize, 0usize);
     let mut lower = String::new();
-    for w in cells().flat_map(|c| raw_words(c)) {
-        if ((known + total - seen) as f64) < needed {
-            return false;
-        }
-        lower.clear();
-        push_lowercase(&mut lower, w);
-        known += usize::from(header.contains(lower.as_str()));
-        seen += 1;
-        if (known as f64) >= needed {
-            return true;
+    for cell in cells() {
+        for w in raw_words(cell) {
+            if ((known + total - seen) as f64) < needed {
+                return false;
+            }
+            // (Most words are in lower case already: looked up as they are.)
+            let is_known = if w.chars().all(|c| lower_fast(c) == Some(c)) {
+                header.contains(w)
+            } else {
+                lower.clear();
+                push_lowercase(&mut lower, w);
+                header.contains(&lower)
+            };
+            known += usize::from(is_known);
+            seen += 1;
+            if (known as f64) >= needed {
+                return true;
+            }
         }
     }
     total > 0 && (known as f64) >= needed
 }
 
-/// How many words [`raw_words`] finds in `s`, read byte by byte: ASCII, and the Latin letters
-/// Vietnamese is written in (U+00C0..=U+023F but "×" and "÷", U+1E00..=U+1EFF), are told by
-/// their first bytes; any other char is decoded and asked.
+/// How many words [`raw_words`] finds in `s`.
 fn word_count(s: &str) -> usize {
-    let b = s.as_bytes();
     let (mut n, mut in_word, mut i) = (0, false, 0);
-    while i < b.len() {
-        let next = b.get(i + 1).copied().unwrap_or(0);
-        let (alnum, len) = match b[i] {
-            x @ 0..=0x7f => (x.is_ascii_alphanumeric(), 1),
-            0xc3 => (!matches!(next, 0x97 | 0xb7), 2),
-            0xc4..=0xc8 => (true, 2),
-            0xe1 if matches!(next, 0xb8..=0xbb) => (true, 3),
-            _ => {
-                let c = s[i..].chars().next().unwrap_or_default();
-                (is_alphanumeric(c), c.len_utf8())
-            }
-        };
+    while i < s.len() {
+        let (alnum, len) = char_at(s, i);
         n += usize::from(alnum && !in_word);
         in_word = alnum;
         i += len;
@@ -563,7 +604,7 @@ fn class_of(t: &TableRules, c: &str, number: bool) -> Class {
     if c.is_empty() || c == "-" {
         return Class::Empty;
     }
-    let marker = t.item_marker.is_match(c);
+    let marker = t.is_item_marker(c);
     match (number, marker) {
         (true, true) => Class::NumMarker,
         (true, false) => Class::Num,
@@ -816,7 +857,7 @@ fn check_with(r: &Relation, read: impl Fn(usize) -> Value) -> Option<Check> {
 
 /// The header text over each column: the spanning cells above it, then its own.
 fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h str>> {
-    let mut paths = vec![Vec::new(); ncols];
+    let mut paths = vec![Vec::with_capacity(header.len()); ncols];
     for (r, row) in header.iter().enumerate() {
         let mut carry: Option<&str> = None;
         for (c, path) in paths.iter_mut().enumerate() {
@@ -838,24 +879,26 @@ fn column_paths<'h>(header: &'h [Vec<Cell<'_>>], ncols: usize) -> Vec<Vec<&'h st
     paths
 }
 
-fn columns<'h>(t: &TableRules, paths: &[Vec<&'h str>]) -> Vec<Column> {
-    // What each header cell names, asked once: a spanning cell is in the path of each column
-    // under it.
-    let mut named: Vec<(&str, Option<ColumnRole>, bool)> = Vec::new();
-    let mut names = |p: &'h str| match named.iter().find(|(q, ..)| *q == p) {
-        Some(&(_, role, marker)) => (role, marker),
-        None => {
-            let (role, marker) = (t.role_of(p), t.is_marker_column(p));
-            named.push((p, role, marker));
-            (role, marker)
+fn columns(t: &TableRules, paths: &[Vec<&str>]) -> Vec<Column> {
+    // What each header cell names, asked once (and only when needed): a spanning cell is in
+    // the path of each column under it.
+    fn asked<'h, T: Copy>(known: &mut Vec<(&'h str, T)>, p: &'h str, ask: impl FnOnce(&str) -> T) -> T {
+        match known.iter().find(|(q, _)| *q == p) {
+            Some(&(_, answer)) => answer,
+            None => {
+                let answer = ask(p);
+                known.push((p, answer));
+                answer
+            }
         }
-    };
+    }
+    let (mut roles, mut markers) = (Vec::new(), Vec::new());
     paths
         .iter()
         .map(|path| {
-            let role = path.iter().rev().find_map(|&p| names(p).0);
+            let role = path.iter().rev().find_map(|&p| asked(&mut roles, p, |p| t.role_of(p)));
             let leaf = path.last().copied().unwrap_or("");
-            let marker = path.iter().any(|&p| names(p).1);
+            let marker = path.iter().any(|&p| asked(&mut markers, p, |p| t.is_marker_column(p)));
             let total = t.total_columns.match_at(leaf).is_some_and(|(len, _)| {
                 let rest = leaf[len..].trim();
                 rest.is_empty() || rest.starts_with('(') || rest.split_whitespace().count() <= 2
@@ -1016,7 +1059,7 @@ fn align<'a>(model: &Model<'_>, mut cells: Vec<Cell<'a>>) -> Vec<Cell<'a>> {
 /// Only the first two cells are filled, one of them with a label.
 fn label_only(t: &TableRules, cells: &[Cell<'_>]) -> bool {
     cells.iter().skip(2).all(|c| c.is_empty())
-        && cells.iter().take(2).any(|c| !c.is_empty() && !t.item_marker.is_match(c) && !is_number(c))
+        && cells.iter().take(2).any(|c| !c.is_empty() && !t.is_item_marker(c) && !is_number(c))
 }
 
 /// The sum of each money column over the item rows so far.
@@ -1259,23 +1302,16 @@ impl<'a, 'r> Search<'a, 'r> {
                 rest[k * w + c] = keep.min(skip);
             }
         }
-        let mut by_column: Vec<(usize, usize)> = Vec::new();
-        let mut last = Vec::with_capacity(model.relations.len());
-        for (i, r) in model.relations.iter().enumerate() {
-            let cols = || std::iter::once(r.total).chain(r.parts.iter().copied());
-            by_column.extend(cols().map(|col| (col, i)));
-            last.push(cols().max().unwrap_or(0));
-        }
-        // Grouped by column, each sum once per column, in the order of the sums.
-        by_column.sort_unstable();
-        by_column.dedup();
-        let sums_of = by_column.iter().map(|&(_, i)| i).collect();
-        let mut sums_at = vec![0; n + 1];
-        for &(col, _) in &by_column {
-            sums_at[col + 1] += 1;
-        }
-        for c in 0..n {
-            sums_at[c + 1] += sums_at[c];
+        let relations = &model.relations;
+        let last = relations.iter().map(|r| r.parts.iter().copied().fold(r.total, usize::max)).collect();
+        // By column, each sum once per column, in the order of the sums.
+        let (mut sums_of, mut sums_at) = (Vec::new(), Vec::with_capacity(n + 1));
+        sums_at.push(0);
+        for col in 0..n {
+            sums_of.extend(
+                (0..relations.len()).filter(|&i| relations[i].total == col || relations[i].parts.contains(&col)),
+            );
+            sums_at.push(sums_of.len());
         }
         let sums_mask = match model.relations.len() {
             r @ 0..64 => (1u64 << r) - 1,
@@ -1507,7 +1543,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
     if let Some(first) = model.columns.first_mut()
         && !first.marker
     {
-        let markers = trusted.iter().filter(|r| t.item_marker.is_match(&r[0])).count();
+        let markers = trusted.iter().filter(|r| t.is_item_marker(&r[0])).count();
         first.marker = markers * 5 >= trusted.len() * 3 && markers > 0;
     }
     for row in &trusted {
@@ -1534,7 +1570,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
             // those without a "." or a "," say nothing to it.
             .filter(|(_, c)| c.bytes().any(|b| b == b'.' || b == b','))
             .filter(|(_, c)| c.chars().all(|ch| matches!(ch, '0'..='9' | '.' | ',') || ch.is_whitespace()))
-            .filter(|(k, c)| !(*k <= 1 && t.item_marker.is_match(c)))
+            .filter(|(k, c)| !(*k <= 1 && t.is_item_marker(c)))
             .map(|(_, c)| &**c),
     );
     model.relations = find_relations(&model, &paths, &trusted);
@@ -1673,7 +1709,7 @@ fn group_like(model: &Model<'_>, row: &[Cell<'_>]) -> bool {
         if c != 0 && c != name {
             return false;
         }
-        label |= !model.t.item_marker.is_match(cell);
+        label |= !model.t.is_item_marker(cell);
     }
     label
 }
@@ -1869,7 +1905,7 @@ fn check_sums(
     let mut found = 0usize;
     let mut report = |diagnostics: &mut Vec<Diagnostic>, message: &dyn Fn(&mut String), span: Span| {
         if found < MAX_SUM_DIAGNOSTICS {
-            let mut m = String::new();
+            let mut m = String::with_capacity(200);
             message(&mut m);
             diagnostics.push(Diagnostic::new(Severity::Warning, "table.sum_mismatch", m).with_span(span));
         }
@@ -2109,6 +2145,7 @@ mod tests {
                 s.clear();
                 s.extend(pattern.chars().map(|p| if p == 'X' { c } else { p }));
                 assert_eq!(word_count(&s), raw_words(&s).count(), "{s:?}");
+                assert!(raw_words(&s).eq(s.split(|c: char| !is_alphanumeric(c)).filter(|w| !w.is_empty())), "{s:?}");
             }
         }
     }

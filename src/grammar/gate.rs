@@ -93,6 +93,10 @@ pub(crate) struct Gate {
     /// With `rest_prefixes`: relaxed copies of the patterns of `rest`, walked from each place a
     /// literal starts (a match can start nowhere else), and their members as for `set`.
     rest_set: Option<(Walker, Vec<(usize, bool)>)>,
+    /// For each group, the bytes a line it matches can start with, when that is known: every
+    /// pattern of the group anchored at the start, every match of it starting with one of a
+    /// finite set of literals (derived from the patterns). `None`: any byte.
+    firsts: Vec<Option<[bool; 256]>>,
 }
 
 impl Gate {
@@ -131,7 +135,34 @@ impl Gate {
             let walker = Walker::new(&relaxed.iter().map(|(copy, _)| copy.clone()).collect::<Vec<_>>())?;
             Some((walker, rest.iter().zip(&relaxed).map(|(&i, (_, exact))| (i, *exact)).collect()))
         });
-        Gate { patterns, set, members, rest, rest_prefixes, rest_set }
+        let firsts = groups
+            .iter()
+            .map(|rs| {
+                let mut firsts = [false; 256];
+                for r in rs.iter() {
+                    if !relax(r.as_str())?.2 {
+                        return None;
+                    }
+                    for literal in match_prefixes(r.as_str())? {
+                        firsts[usize::from(literal[0])] = true;
+                    }
+                }
+                Some(firsts)
+            })
+            .collect();
+        Gate { patterns, set, members, rest, rest_prefixes, rest_set, firsts }
+    }
+
+    /// Whether a line whose first byte is `first` (`None`: an empty line) may match group
+    /// `group`: false only when no such line does (a cheap question to ask before
+    /// [`Gate::matches`] when only some groups matter).
+    pub(crate) fn may_start(&self, group: usize, first: Option<u8>) -> bool {
+        match (self.firsts.get(group).and_then(Option::as_ref), first) {
+            (None, _) => true,
+            (Some(firsts), Some(b)) => firsts[usize::from(b)],
+            // (The literals are not empty: no empty line matches.)
+            (Some(_), None) => false,
+        }
     }
 
     /// The groups that may match `line`: every group that does, and maybe more.
@@ -331,6 +362,19 @@ mod tests {
     }
 
     #[test]
+    fn first_bytes_of_anchored_groups() {
+        let d = [re(r"^(?i:nơi nhận|noi nhận)\s*:?"), re(r"^(?:TM|KT|Q)\.\s*\p{Lu}")];
+        let e = [re(r"^\(?\s*(?i:kèm theo)\b")];
+        let f = [re(r"độc lập")];
+        let gate = Gate::new(&[&d, &e, &f]);
+        let firsts: String = (0..=255u8).filter(|&b| gate.may_start(0, Some(b))).map(char::from).collect();
+        assert_eq!(firsts, "KNQTn");
+        assert!(!gate.may_start(0, None));
+        // An infinite set of prefixes (white space), an unanchored pattern: any byte.
+        assert!(gate.may_start(1, Some(b'1')) && gate.may_start(2, Some(b'1')) && gate.may_start(2, None));
+    }
+
+    #[test]
     fn gate_agrees_with_the_patterns() {
         let a = [re(r"^(?i:kèm theo)\b"), re(r"^\d+\.")];
         let b = [re(r"độc lập"), re(r"^(?:SỞ|BỘ)\b[^a-z]*$")];
@@ -361,12 +405,15 @@ mod tests {
             // Unanchored, with literals that start inside one another ("aba" / "ba").
             let b = [re(r"(?i:độc lập)\b"), re(r"aba\s*x"), re(r"ba\b"), re(r"^(?:SỞ|BỘ)\b[^a-z]*$")];
             let c = [re(r"^(?P<x>x)"), re(r"cộng hòa|\d+\)$")];
-            let gate = Gate::new(&[&a, &b, &c]);
+            // Anchored, with finite prefixes: their first bytes are known.
+            let d = [re(r"^(?i:nơi nhận|noi nhận)\s*:?"), re(r"^(?:TM|KT|SỞ)\.?\s*\p{Lu}")];
+            let gate = Gate::new(&[&a, &b, &c, &d]);
             let (m, cands) = (gate.matches(&line), gate.candidates(&line));
-            for (g, rs) in [&a[..], &b[..], &c[..]].iter().enumerate() {
+            for (g, rs) in [&a[..], &b[..], &c[..], &d[..]].iter().enumerate() {
                 let expect = rs.iter().any(|r| r.is_match(&line));
                 proptest::prop_assert_eq!(m.has(g), expect, "{:?} group {}", line, g);
                 proptest::prop_assert!(!expect || cands.has(g), "{:?} group {}", line, g);
+                proptest::prop_assert!(!expect || gate.may_start(g, line.bytes().next()), "{:?} group {}", line, g);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `grammars/tables.yaml`: column names, row markers, total words and unit labels of tables.
 
 use regex::Regex;
+use regex_syntax::hir::Look;
 use serde::Deserialize;
 
 use super::citations::Phrases;
@@ -38,6 +39,8 @@ pub(crate) struct TableRules {
     /// Whole header cells of a row-number column, lower case with single spaces.
     pub(crate) marker_columns: Vec<String>,
     pub(crate) item_marker: Regex,
+    /// The longest cell `item_marker` can match (it matches whole cells).
+    item_marker_max_len: usize,
     pub(crate) group_marker: Regex,
     pub(crate) index_cell: Regex,
     pub(crate) total_rows: Phrases,
@@ -52,9 +55,9 @@ pub(crate) struct TableRules {
     pub(crate) source_labels: Vec<String>,
     pub(crate) layout_cells: Vec<String>,
     pub(crate) layout_cell_prefixes: Vec<String>,
-    /// The first bytes of `layout_cells` and `layout_cell_prefixes`, which a layout cell
-    /// starts with (`None` when one of them is empty).
-    layout_first_bytes: Option<Vec<u8>>,
+    /// `layout_first_bytes[b]`: `b` is the first byte of one of `layout_cells` and
+    /// `layout_cell_prefixes`, as a layout cell's is (all true when one of them is empty).
+    layout_first_bytes: [bool; 256],
     pub(crate) max_debris_lines: usize,
     pub(crate) max_debris_chars: usize,
     pub(crate) max_header_rows: usize,
@@ -69,11 +72,17 @@ impl TableRules {
         Some(self.column_roles[i])
     }
 
+    /// True when `cell` is a row marker ("1", "2.1", "II", "a)"): `item_marker`, asked only of
+    /// cells short enough to be one.
+    pub(crate) fn is_item_marker(&self, cell: &str) -> bool {
+        cell.len() <= self.item_marker_max_len && self.item_marker.is_match(cell)
+    }
+
     /// True when `cell` makes its row a layout row (a formula, a "key : value" line).
     pub(crate) fn is_layout_cell(&self, cell: &str) -> bool {
         // Most cells start with another byte than any of them: told without comparing.
-        if let (Some(firsts), Some(b)) = (&self.layout_first_bytes, cell.as_bytes().first())
-            && !firsts.contains(b)
+        if let Some(&b) = cell.as_bytes().first()
+            && !self.layout_first_bytes[usize::from(b)]
         {
             return false;
         }
@@ -112,6 +121,18 @@ fn words_lower_eq(cell: &str, want: &str) -> bool {
         }
     }
     want.next().is_none()
+}
+
+/// The longest text `re` matches when it matches only whole texts (anchored at both ends);
+/// `usize::MAX` otherwise.
+fn whole_match_max_len(re: &Regex) -> usize {
+    let Ok(hir) = regex_syntax::Parser::new().parse(re.as_str()) else { return usize::MAX };
+    let p = hir.properties();
+    let whole = p.look_set_prefix().contains(Look::Start) && p.look_set_suffix().contains(Look::End);
+    match p.maximum_len() {
+        Some(n) if whole => n,
+        _ => usize::MAX,
+    }
 }
 
 #[derive(Deserialize)]
@@ -192,13 +213,15 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TableRules, GrammarError
             message: "max_header_rows must be at least 1".into(),
         });
     }
+    let item_marker = compile_regex(file, "item_marker", &f.item_marker, true)?;
     Ok(TableRules {
         columns: Phrases::new(&forms),
         column_roles,
         marker_columns: (f.marker_columns.iter())
             .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
             .collect(),
-        item_marker: compile_regex(file, "item_marker", &f.item_marker, true)?,
+        item_marker_max_len: whole_match_max_len(&item_marker),
+        item_marker,
         group_marker: compile_regex(file, "group_marker", &f.group_marker, true)?,
         index_cell: compile_regex(file, "index_cell", &f.index_cell, true)?,
         total_rows: Phrases::new(&f.total_rows),
@@ -210,12 +233,16 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<TableRules, GrammarError
         agency_trailing_verbs: Phrases::new(&f.agency_trailing_verbs),
         sources: Phrases::new(&source_forms),
         source_labels,
-        layout_first_bytes: f
-            .layout_cells
-            .iter()
-            .chain(&f.layout_cell_prefixes)
-            .map(|l| l.as_bytes().first().copied())
-            .collect(),
+        layout_first_bytes: {
+            let mut firsts = [false; 256];
+            for l in f.layout_cells.iter().chain(&f.layout_cell_prefixes) {
+                match l.as_bytes().first() {
+                    Some(&b) => firsts[usize::from(b)] = true,
+                    None => firsts = [true; 256],
+                }
+            }
+            firsts
+        },
         layout_cells: f.layout_cells,
         layout_cell_prefixes: f.layout_cell_prefixes,
         max_debris_lines: f.max_debris_lines,
@@ -246,6 +273,15 @@ mod tests {
             assert_eq!(t.is_marker_column(cell), t.marker_columns.contains(&low), "{cell:?}");
         }
         assert!(t.item_marker.is_match("1.2") && t.item_marker.is_match("II") && !t.item_marker.is_match("12a"));
+        assert!(t.item_marker_max_len < 100);
+        for cell in
+            ["1", "1.2.3.4.", "123.123.123.123.", "123.123.123.123.1", "IV.", "đ)", "Đ.", "#", "", "Tổng cộng", "1.2 a"]
+        {
+            assert_eq!(t.is_item_marker(cell), t.item_marker.is_match(cell), "{cell:?}");
+        }
+        assert_eq!(whole_match_max_len(&Regex::new("^a+$").unwrap()), usize::MAX);
+        assert_eq!(whole_match_max_len(&Regex::new("^ab?").unwrap()), usize::MAX);
+        assert_eq!(whole_match_max_len(&Regex::new("^(?:ab?|c)$").unwrap()), 2);
         assert!(t.index_cell.is_match("12= 5 + 10 + 11") && t.index_cell.is_match("B"));
         for cell in [":", "=", "x", "X", "×", ": 5", "= 10", "xa", "Sở", "", "×2", "X:"] {
             let plain = t.layout_cells.iter().any(|l| l == cell)

@@ -24,6 +24,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// See the `mimalloc` entry of Cargo.toml for why.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cli::args::{Cli, Command};
 
 /// Exit status of a run that could not proceed.

@@ -306,6 +306,52 @@ impl std::fmt::Debug for Walker {
     }
 }
 
+/// One pattern anchored at the start of a text, whose match end is found by walking its lazy
+/// DFA by hand, as a [`Walker`] does: for a pattern asked of every line that matches a few
+/// bytes at most (a list marker), the fixed cost of a search through the `regex` APIs is most
+/// of the cost.
+#[derive(Debug, Clone)]
+pub(crate) struct Prefix(Walker);
+
+impl Prefix {
+    /// `None` when the lazy DFA cannot be built for `pattern`.
+    pub(crate) fn new(pattern: &str) -> Option<Prefix> {
+        let dfa = DFA::builder().configure(DFA::config().match_kind(MatchKind::LeftmostFirst)).build(pattern).ok()?;
+        Some(Prefix(Walker::with_dfa(dfa)))
+    }
+
+    /// The end of the (leftmost-first) match of the pattern at the start of `s`, as
+    /// `Regex::find` anchored at the start finds it. An error when the DFA gives up on `s`.
+    pub(crate) fn end(&self, s: &str) -> Result<Option<usize>, ()> {
+        let Walker { dfa, caches } = &self.0;
+        let mut cache = caches.get();
+        let cache = &mut *cache;
+        let input = Input::new(s).anchored(Anchored::Yes);
+        let mut sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
+        let mut end = None;
+        // Matches show one byte late, and the last ones at the end of input.
+        for (at, &b) in s.as_bytes().iter().enumerate() {
+            sid = dfa.next_state(cache, sid, b).map_err(drop)?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    end = Some(at);
+                }
+                if sid.is_dead() {
+                    return Ok(end);
+                }
+                if sid.is_quit() || sid.is_unknown() {
+                    return Err(());
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
+        if sid.is_match() {
+            end = Some(s.len());
+        }
+        Ok(end)
+    }
+}
+
 /// A copy of `pattern` for a walked set: Unicode word boundaries dropped and groups made
 /// non-capturing. Also whether the copy matches exactly what the pattern does (it had no
 /// Unicode word boundary), and whether it is anchored at the start.
@@ -359,6 +405,21 @@ mod tests {
         assert!(!exact && anchored && !copy.contains(r"\b"), "{copy}");
         assert!(!relax(r"cộng hòa\b").unwrap().2);
         assert!(!relax(r"(?:^a|b)").unwrap().2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefixes_end_where_the_regex_match_ends(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "-", "+", "•", "–", " ", "\t", "1", "12", ".", ")", "I", "V", "a", "đ", "Đ", "ạ", "x", "Mục",
+            ]), 0..10),
+        ) {
+            let line: String = parts.concat();
+            for p in [r"^(?:[-+•*–]\s*|(?:\d+(?:\.\d+)*|[IVXLC]+|[\p{Ll}\p{Lu}])[.)]\s+)+", r"^\d+\.?", r"^(?:a|ab|abc)?"] {
+                let prefix = Prefix::new(p).unwrap();
+                proptest::prop_assert_eq!(prefix.end(&line), Ok(re(p).find(&line).map(|m| m.end())), "{:?} {:?}", p, line);
+            }
+        }
     }
 
     #[test]

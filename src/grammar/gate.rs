@@ -80,6 +80,10 @@ pub(crate) struct Gate {
     patterns: Vec<(usize, Regex)>,
     /// The relaxed copies of the anchored patterns, walked as one from the start of the line.
     set: Option<Walker>,
+    /// By first byte of a line: whether the walk of `set` may go past it (false: the DFA is
+    /// dead after that byte, no member matches). Most lines of most gates are told so from
+    /// their first byte, without setting up a walk.
+    set_firsts: [bool; 256],
     /// For each member of `set`: the index in `patterns`, and whether the copy is the pattern
     /// itself (a hit is a match).
     members: Vec<(usize, bool)>,
@@ -117,6 +121,7 @@ impl Gate {
             }
         }
         let set = if relaxed.is_empty() { None } else { Walker::new(&relaxed) };
+        let set_firsts = set.as_ref().map_or([true; 256], Walker::live_firsts);
         if set.is_none() {
             members.clear();
             rest = (0..patterns.len()).collect();
@@ -150,7 +155,7 @@ impl Gate {
                 Some(firsts)
             })
             .collect();
-        Gate { patterns, set, members, rest, rest_prefixes, rest_set, firsts }
+        Gate { patterns, set, set_firsts, members, rest, rest_prefixes, rest_set, firsts }
     }
 
     /// Whether a line whose first byte is `first` (`None`: an empty line) may match group
@@ -186,6 +191,7 @@ impl Gate {
             }
         };
         if let Some(set) = &self.set
+            && line.as_bytes().first().is_none_or(|&b| self.set_firsts[usize::from(b)])
             && set.walk(line, 0, |m| confirm(&mut hits, self.members[m])).is_err()
         {
             self.try_each(line, self.members.iter().map(|m| m.0), &mut hits);
@@ -261,6 +267,20 @@ impl Walker {
     fn with_dfa(dfa: DFA) -> Walker {
         let for_cache = dfa.clone();
         Walker { dfa, caches: Pool::new(Box::new(move || for_cache.create_cache())) }
+    }
+
+    /// For each byte, whether a walk from the start of a line may go on after that first byte
+    /// (true when the DFA cannot tell).
+    fn live_firsts(&self) -> [bool; 256] {
+        let mut live = [true; 256];
+        let mut cache = self.dfa.create_cache();
+        let Ok(start) = self.dfa.start_state_forward(&mut cache, &Input::new("").anchored(Anchored::Yes)) else {
+            return live;
+        };
+        for (b, live) in (0..=255u8).zip(&mut live) {
+            *live = !self.dfa.next_state(&mut cache, start, b).is_ok_and(|sid| sid.is_dead());
+        }
+        live
     }
 
     /// Call `hit` with every pattern that matches `line` starting at byte `start` (a pattern

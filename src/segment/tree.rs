@@ -292,7 +292,9 @@ fn heading_title(rest: &str, line: usize, layout: &Layout, infos: &[LineInfo], g
         return String::new();
     }
     // (Counted only as far as the answer needs: a body runs long.)
-    if let Some(colon) = rest.find(": ")
+    // (": " found by its colon with memchr: `str::find` sets up a general searcher per line.)
+    let colon_space = memchr::memchr_iter(b':', rest.as_bytes()).find(|&i| rest.as_bytes().get(i + 1) == Some(&b' '));
+    if let Some(colon) = colon_space
         && rest[colon + 2..].trim().chars().nth(1).is_some()
     {
         return rest[..colon].trim().to_owned();

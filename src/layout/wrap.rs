@@ -23,13 +23,15 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         // Keep absorbing the following lines into line i while they continue it. `last` is
         // the last line absorbed, so each line is looked at once.
         let mut last = i;
+        // The length of line i in chars once asked for, kept as it grows.
+        let mut chars = None;
         while let Some(j) = next_non_blank(lines, last) {
             // A paragraph break may hide behind at most a few blank lines (page breaks).
             let gap = j - last - 1;
             if lines[j].kind != LineKind::Text || gap > 3 {
                 break;
             }
-            if !continues(&lines[i].text, &lines[j].text, margin, grammar) {
+            if !continues(&lines[i].text, &mut chars, &lines[j].text, margin, grammar) {
                 break;
             }
             let next = std::mem::take(&mut lines[j].text);
@@ -40,7 +42,9 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             if !hyphen {
                 first.push(' ');
             }
-            first.push_str(next.trim());
+            let next = next.trim();
+            first.push_str(next);
+            chars = chars.map(|n| n + usize::from(!hyphen) + next.chars().count());
             for line in &mut lines[last + 1..j] {
                 line.kind = LineKind::Blank;
                 line.removed = true;
@@ -56,7 +60,8 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
 /// The margin the text is wrapped at, if it is: the length most full lines reach.
 fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     let mut lens: Vec<usize> = (lines.iter())
-        .filter(|l| l.kind == LineKind::Text)
+        // (A line of fewer than 20 bytes has fewer than 20 chars: not counted.)
+        .filter(|l| l.kind == LineKind::Text && l.text.len() >= 20)
         .map(|l| l.text.chars().count())
         .filter(|&n| n >= 20)
         .collect();
@@ -73,7 +78,9 @@ fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     (near * 10 >= lens.len() * 4).then_some(p90)
 }
 
-fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
+/// Whether `next` continues `first_line`; `chars` is the length of `first_line` in chars,
+/// counted here when needed and not known yet.
+fn continues(first_line: &str, chars: &mut Option<usize>, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
     let first = first_line.trim_end();
     let next = next.trim_start();
     let Some(last) = first.chars().next_back() else { return false };
@@ -83,7 +90,7 @@ fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -
     // The text tests first: the pattern tests (a block starts) only veto a join, and most
     // line pairs are told apart without them.
     let next_first = next.chars().next().unwrap_or(' ');
-    if !next_first.is_lowercase() && !joins_upper_case(first_line, next, last, margin, g) {
+    if !next_first.is_lowercase() && !joins_upper_case(first_line, chars, next, last, margin, g) {
         return false;
     }
     !(starts_block(next, g) || starts_block_line(first, g))
@@ -91,19 +98,28 @@ fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -
 
 /// Whether `first_line` (ending in `last`) goes on in `next`, which does not start in lower
 /// case, when neither line starts a block.
-fn joins_upper_case(first_line: &str, next: &str, last: char, margin: Option<usize>, g: &Grammar) -> bool {
+fn joins_upper_case(
+    first_line: &str,
+    chars: &mut Option<usize>,
+    next: &str,
+    last: char,
+    margin: Option<usize>,
+    g: &Grammar,
+) -> bool {
     let first = first_line.trim_end();
     let upper_first = crate::text::is_upper(first);
     // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
     if upper_first != crate::text::is_upper(next) {
         return false;
     }
-    let at_margin = margin.is_some_and(|m| first_line.chars().count() * 4 >= m * 3);
+    let at_margin = margin.is_some_and(|m| *chars.get_or_insert_with(|| first_line.chars().count()) * 4 >= m * 3);
     // A heading's title may end with any word ("1. Kết quả đạt được" / "Năm 2016, …"): only
     // a wrap at the margin continues it.
     let after_word = || {
-        let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
-        g.text.wrap_join_after.contains(&last_word) || last == ',' || last == '-'
+        last == ',' || last == '-' || {
+            let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+            g.text.wrap_join_after.contains(&last_word)
+        }
     };
     if at_margin {
         return true;

@@ -490,7 +490,12 @@ impl<'a> Scanner<'a> {
             self.end_line(eol);
             return next_line(eol);
         }
-        let has_tab = memchr(b'\t', t).is_some();
+        // One search for the two bytes that make a table row: most lines have neither.
+        let (has_tab, has_pipe) = match memchr::memchr2(b'\t', b'|', t) {
+            None => (false, false),
+            Some(k) if t[k] == b'\t' => (true, self.opts.markdown && memchr(b'|', &t[k + 1..]).is_some()),
+            Some(k) => (memchr(b'\t', &t[k + 1..]).is_some(), true),
+        };
         let (mut from, mut to) = (t0, eol);
         let mut heading = false;
         let mut pipe_row = false;
@@ -511,8 +516,7 @@ impl<'a> Scanner<'a> {
                 self.new_scope();
                 return next_line(eol);
             }
-            pipe_row =
-                is_pipe_row(t) || (memchr(b'|', t).is_some() && (self.in_pipe_table || self.next_is_separator(eol)));
+            pipe_row = has_pipe && (is_pipe_row(t) || self.in_pipe_table || self.next_is_separator(eol));
             if pipe_row {
                 self.stats.pipe_rows += 1;
                 if t[0] == b'|' {

@@ -176,8 +176,8 @@ fn tidy_with(text: &str, whole_lines: Option<bool>) -> (String, usize) {
             }
             if end > i && is_tidy(&text[i..end], clean) {
                 start_line(&mut out, &mut blank_seen);
+                // (`line_has_tab` stays false: the line end that follows resets it unread.)
                 line_has_content = true;
-                line_has_tab = memchr::memchr(b'\t', &bytes[i..end]).is_some();
                 pending_space = false;
                 space_run = 0;
                 out.push_str(&text[i..end]);

@@ -457,9 +457,14 @@ pub(super) fn text_format(text: &str, path_hint: &str) -> Format {
     }
     let scan = &text[..end];
     let bytes = scan.as_bytes();
-    // Whole-window passes (SIMD) for what may sit anywhere in a line …
-    let mut points = memmem::find_iter(bytes, b"**").count() / 2;
-    points += memchr::memchr_iter(b'<', bytes).filter(|&i| is_html_fragment(&bytes[i + 1..])).count();
+    // Whole-window passes (SIMD) for what may sit anywhere in a line, each stopping once
+    // the text has enough points …
+    let mut points = memmem::find_iter(bytes, b"**").take(2 * MARKDOWN_POINTS).count() / 2;
+    if points < MARKDOWN_POINTS {
+        points += (memchr::memchr_iter(b'<', bytes).filter(|&i| is_html_fragment(&bytes[i + 1..])))
+            .take(MARKDOWN_POINTS - points)
+            .count();
+    }
     // … and a look at the first bytes of each line for headings and table separators.
     let mut start = 0;
     for stop in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {

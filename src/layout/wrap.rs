@@ -44,7 +44,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             }
             let next = next.trim();
             first.push_str(next);
-            chars = chars.map(|n| n + usize::from(!hyphen) + next.chars().count());
+            chars = chars.map(|n| n + usize::from(!hyphen) + char_len(next));
             for line in &mut lines[last + 1..j] {
                 line.kind = LineKind::Blank;
                 line.removed = true;
@@ -62,7 +62,7 @@ fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     let mut lens: Vec<usize> = (lines.iter())
         // (A line of fewer than 20 bytes has fewer than 20 chars: not counted.)
         .filter(|l| l.kind == LineKind::Text && l.text.len() >= 20)
-        .map(|l| l.text.chars().count())
+        .map(|l| char_len(&l.text))
         .filter(|&n| n >= 20)
         .collect();
     if lens.len() < 8 {
@@ -80,6 +80,14 @@ fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
 
 /// Whether `next` continues `first_line`; `chars` is the length of `first_line` in chars,
 /// counted here when needed and not known yet.
+/// `s.chars().count()`: the bytes that do not continue a character, counted per block of 255 in
+/// a byte, which the compiler does 16 or 32 bytes at a time (the length of every line is asked).
+fn char_len(s: &str) -> usize {
+    (s.as_bytes().chunks(255))
+        .map(|block| usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(!matches!(b, 0x80..=0xBF)))))
+        .sum()
+}
+
 fn continues(first_line: &str, chars: &mut Option<usize>, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
     let first = first_line.trim_end();
     let next = next.trim_start();
@@ -112,7 +120,7 @@ fn joins_upper_case(
     if upper_first != crate::text::is_upper(next) {
         return false;
     }
-    let at_margin = margin.is_some_and(|m| *chars.get_or_insert_with(|| first_line.chars().count()) * 4 >= m * 3);
+    let at_margin = margin.is_some_and(|m| *chars.get_or_insert_with(|| char_len(first_line)) * 4 >= m * 3);
     // A heading's title may end with any word ("1. Kết quả đạt được" / "Năm 2016, …"): only
     // a wrap at the margin continues it.
     let after_word = || {
@@ -160,6 +168,8 @@ fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bo
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::any;
+
     use super::super::layout;
     use crate::grammar::Grammar;
 
@@ -188,6 +198,14 @@ mod tests {
             t,
             "2. Mục tiêu\n\n2.1. Mục tiêu chung\n\n- Triển khai nội dung\n\na) Kết quả đạt được:\n\nCác sở đã làm.\n\nTiếp theo\n"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_len_is_the_count_of_chars(s in any::<String>(), pad in 0..600usize) {
+            let s = format!("{}{s}", "ệ".repeat(pad));
+            proptest::prop_assert_eq!(super::char_len(&s), s.chars().count());
+        }
     }
 
     #[test]

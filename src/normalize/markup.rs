@@ -291,12 +291,13 @@ fn inert(text: &str, opts: Options<'_>) -> bool {
         if line.first() == Some(&b' ') {
             return false;
         }
-        if opts.markdown {
+        // Fences, rules, `#` headings and `* ` bullets (separators and pipe rows need a `|`)
+        // start with one of these bytes.
+        if opts.markdown && line.first().is_some_and(|c| b"`~-_*=#".contains(c)) {
             let mut t = line;
             while let [rest @ .., b' '] = t {
                 t = rest;
             }
-            // Fences, rules, `#` headings and `* ` bullets (separators and pipe rows need a `|`).
             if is_fence(t) || is_rule(t) || heading_content(t).is_some() || t.starts_with(b"* ") {
                 return false;
             }

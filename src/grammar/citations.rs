@@ -26,6 +26,9 @@ use crate::text::is_alphanumeric;
 pub(crate) struct Phrases {
     /// Node 0 is the root.
     trie: Vec<Node>,
+    /// The edges of the nodes, `(byte, node)`, those of each node together: walked for every
+    /// place tried, so laid out flat (and small) to stay in cache.
+    edges: Vec<(u8, u32)>,
     /// The root's edges by byte (0 for none): the bytes a phrase can begin with.
     first: Box<[u32; 256]>,
     /// Every phrase begins with a letter or digit, so none starts right after an ASCII one.
@@ -42,14 +45,36 @@ pub(crate) struct Phrases {
 }
 
 /// A node of [`Phrases`]: after a prefix of phrases in lower case, or inside a char's bytes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Node {
+    /// Its edges: `Phrases::edges[edges..edges + degree]`.
+    edges: u32,
+    degree: u32,
+    /// The node a run of whitespace leads to (a space of a phrase); 0 for none.
+    space: u32,
+    /// The phrase ending here plus one (0 for none): its index in the list given to
+    /// [`Phrases::new`].
+    phrase: u32,
+    /// The phrase ends with a letter or digit (then it must end where a word does).
+    word_end: bool,
+}
+
+impl Node {
+    fn space(self) -> Option<usize> {
+        (self.space != 0).then_some(self.space as usize)
+    }
+
+    fn phrase(self) -> Option<(usize, bool)> {
+        self.phrase.checked_sub(1).map(|i| (i as usize, self.word_end))
+    }
+}
+
+/// A [`Node`] while [`Phrases::new`] builds the trie.
+#[derive(Debug, Clone, Default)]
+struct Draft {
     /// `(byte, node)`.
     next: Vec<(u8, usize)>,
-    /// The node a run of whitespace leads to (a space of a phrase).
     space: Option<usize>,
-    /// The phrase ending here: its index in the list given to [`Phrases::new`] and whether it
-    /// ends with a letter or digit (then it must end where a word does).
     phrase: Option<(usize, bool)>,
 }
 
@@ -98,11 +123,11 @@ impl Heads {
             heads.bits[h / 64] |= 1 << (h % 64);
             let (mut node, mut read) = (0, 0);
             while read < len {
-                let n = &phrases.trie[node];
-                if read > 0 && (n.phrase.is_some() || n.space.is_some()) {
+                let n = phrases.trie[node];
+                if read > 0 && (n.phrase().is_some() || n.space().is_some()) {
                     break;
                 }
-                let Some(&(_, next)) = n.next.iter().find(|e| e.0 == head[read]) else { break };
+                let Some(next) = phrases.next(n, head[read]) else { break };
                 (node, read) = (next, read + 1);
             }
             let mask = heads.nodes.len() - 1;
@@ -191,7 +216,7 @@ impl Phrases {
     /// The phrases of `list`; empty entries are dropped, and of two entries that are the same
     /// phrase the first counts.
     pub(crate) fn new<S: AsRef<str>>(list: &[S]) -> Phrases {
-        let mut trie = vec![Node::default()];
+        let mut trie = vec![Draft::default()];
         // `(node, lower-case char)` -> the node after it, whatever its spelling.
         let mut after: HashMap<(usize, char), usize> = HashMap::new();
         let mut forms: HashMap<char, Vec<char>> = HashMap::new();
@@ -206,7 +231,7 @@ impl Phrases {
                     let fresh = trie.len();
                     node = *trie[node].space.get_or_insert(fresh);
                     if node == fresh {
-                        trie.push(Node::default());
+                        trie.push(Draft::default());
                     }
                     continue;
                 }
@@ -214,7 +239,7 @@ impl Phrases {
                     node = next;
                     continue;
                 }
-                trie.push(Node::default());
+                trie.push(Draft::default());
                 let next = trie.len() - 1;
                 after.insert((node, lower), next);
                 for &form in forms.entry(lower).or_insert_with(|| forms_of(lower)).iter() {
@@ -225,7 +250,7 @@ impl Phrases {
                         at = match trie[at].next.iter().find(|&&(x, _)| x == b) {
                             Some(&(_, inner)) => inner,
                             None => {
-                                trie.push(Node::default());
+                                trie.push(Draft::default());
                                 let inner = trie.len() - 1;
                                 trie[at].next.push((b, inner));
                                 inner
@@ -242,18 +267,41 @@ impl Phrases {
         for &(b, node) in &trie[0].next {
             first[usize::from(b)] = u32::try_from(node).unwrap_or(0);
         }
-        Phrases { trie, first, word_starts, heads: OnceLock::new(), pairs: OnceLock::new() }
+        let mut edges = Vec::new();
+        let mut flat = Vec::with_capacity(trie.len());
+        for d in &trie {
+            let at = |n: usize| u32::try_from(n).expect("a trie of fewer than 2^32 nodes");
+            flat.push(Node {
+                edges: at(edges.len()),
+                degree: at(d.next.len()),
+                space: at(d.space.unwrap_or(0)),
+                phrase: d.phrase.map_or(0, |(i, _)| at(i + 1)),
+                word_end: d.phrase.is_some_and(|(_, w)| w),
+            });
+            edges.extend(d.next.iter().map(|&(b, n)| (b, at(n))));
+        }
+        Phrases { trie: flat, edges, first, word_starts, heads: OnceLock::new(), pairs: OnceLock::new() }
+    }
+
+    /// The edges of `node`.
+    fn edges(&self, node: Node) -> &[(u8, u32)] {
+        &self.edges[node.edges as usize..(node.edges + node.degree) as usize]
+    }
+
+    /// The node after `node` by byte `b`.
+    fn next(&self, node: Node, b: u8) -> Option<usize> {
+        self.edges(node).iter().find(|e| e.0 == b).map(|e| e.1 as usize)
     }
 
     /// The bits of [`Phrases::pairs`]: the first two bytes of every spelling, or the first byte
     /// and any other where a phrase can end or a run of whitespace follow after one byte.
     fn pairs(&self) -> Box<[u64; 1024]> {
         let mut bits = Box::new([0; 1024]);
-        for &(a, node) in &self.trie[0].next {
-            let node = &self.trie[node];
-            let any = node.phrase.is_some() || node.space.is_some();
+        for &(a, node) in self.edges(self.trie[0]) {
+            let node = self.trie[node as usize];
+            let any = node.phrase().is_some() || node.space().is_some();
             for b in 0..=255u8 {
-                if any || node.next.iter().any(|&(x, _)| x == b) {
+                if any || self.next(node, b).is_some() {
                     let bit = usize::from(a) << 8 | usize::from(b);
                     bits[bit / 64] |= 1 << (bit % 64);
                 }
@@ -269,18 +317,18 @@ impl Phrases {
         let mut out = Vec::new();
         let mut stack = vec![(0, Vec::new())];
         while let Some((node, path)) = stack.pop() {
-            let n = &self.trie[node];
-            if path.len() == 4 || !path.is_empty() && n.phrase.is_some() {
+            let n = self.trie[node];
+            if path.len() == 4 || !path.is_empty() && n.phrase().is_some() {
                 out.push(path);
                 continue;
             }
-            if n.space.is_some() {
+            if n.space().is_some() {
                 out.extend(WHITESPACE_FIRST_BYTES.iter().map(|&b| [&path[..], &[b]].concat()));
             }
-            for &(b, next) in &n.next {
+            for &(b, next) in self.edges(n) {
                 let mut p = path.clone();
                 p.push(b);
-                stack.push((next, p));
+                stack.push((next as usize, p));
             }
         }
         out
@@ -300,24 +348,24 @@ impl Phrases {
     /// ends and no whitespace follows before.
     fn match_from(&self, s: &str, node: usize, mut at: usize) -> Option<(usize, usize)> {
         let bytes = s.as_bytes();
-        let (mut node, mut found) = (&self.trie[node], None);
+        let (mut node, mut found) = (self.trie[node], None);
         loop {
-            if let Some((index, word_end)) = node.phrase
+            if let Some((index, word_end)) = node.phrase()
                 && !(word_end && s[at..].chars().next().is_some_and(is_alphanumeric))
             {
                 found = Some((at, index));
             }
-            let gap = node.space.map_or(0, |_| whitespace_len(s, at));
+            let gap = node.space().map_or(0, |_| whitespace_len(s, at));
             let next = if gap > 0 {
                 at += gap;
-                node.space
+                node.space()
             } else {
                 let b = bytes.get(at);
                 at += 1;
-                b.and_then(|&b| node.next.iter().find(|&&(x, _)| x == b)).map(|&(_, next)| next)
+                b.and_then(|&b| self.next(node, b))
             };
             let Some(next) = next else { return found };
-            node = &self.trie[next];
+            node = self.trie[next];
         }
     }
 

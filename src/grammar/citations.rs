@@ -108,6 +108,10 @@ impl Heads {
     /// Texts from this many bytes on are searched with the hashes.
     const LONG: usize = 1024;
 
+    /// ... and from this many on when the hashes read four bytes: testing each byte a phrase
+    /// can begin with stops too often to pay even there (section titles, lines).
+    const SHORT: usize = 32;
+
     /// The hashes of `phrases`' start strings; `None` when there are none.
     fn new(phrases: &Phrases) -> Option<Heads> {
         let strings = phrases.starts();
@@ -377,11 +381,15 @@ impl Phrases {
     /// [`Phrases::find`] from byte `pos` of `s` on (what precedes `pos` still counts for the
     /// word boundary).
     pub(crate) fn find_at(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
-        // A set only ever searched in short texts (table headers) is not worth its hashes.
-        if s.len().saturating_sub(pos) < Heads::LONG {
-            return self.find_in_short(s, pos);
+        // Short texts (table headers), and texts shorter than `LONG` for a set whose hashes read
+        // fewer than four bytes, are searched byte by byte.
+        let rest = s.len().saturating_sub(pos);
+        if rest >= Heads::LONG
+            || rest >= Heads::SHORT && self.heads.get_or_init(|| Heads::new(self)).as_ref().is_some_and(|h| h.len == 4)
+        {
+            return self.find_in_long(s, pos);
         }
-        self.find_in_long(s, pos)
+        self.find_in_short(s, pos)
     }
 
     /// [`Phrases::find_at`] testing the places [`Heads`] lets through.

@@ -668,8 +668,9 @@ fn tail(rules: &CitationRules, s: &str, from: usize) -> (usize, Option<String>, 
 fn date_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
     rules.dates.iter().find_map(|re| {
         let c = re.captures(s)?;
-        let num = |g: &str| c.name(g).and_then(|m| m.as_str().parse::<u32>().ok());
-        let (d, m, y) = (num("d")?, num("m")?, num("y")?);
+        // The groups d, m, y (see `CitationRules::dates`).
+        let num = |k: usize| c.get(re.groups[k]).and_then(|m| m.as_str().parse::<u32>().ok());
+        let (d, m, y) = (num(0)?, num(1)?, num(2)?);
         ((1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=2100).contains(&y))
             .then(|| (c.get(0).map_or(0, |m| m.end()), iso_date(y, m, d)))
     })

@@ -516,11 +516,20 @@ pub(crate) struct Anchored {
     re: Regex,
     /// All of them when the pattern does not tell.
     first: [bool; 256],
+    /// The literal prefixes every match begins with ("ngày" in each case); none when the
+    /// pattern does not tell. Most places that pass `first` fail here ("năm", "này").
+    prefixes: Vec<Vec<u8>>,
+    /// The indexes of the groups named to [`Anchored::new`], in that order: looked up once
+    /// rather than by name (hashed) at every match.
+    pub(crate) groups: Vec<usize>,
 }
 
 impl Anchored {
-    fn new(re: Regex) -> Anchored {
-        let mut first = [true; 256];
+    fn new(re: Regex, names: &[&str]) -> Anchored {
+        let groups = (names.iter())
+            .map(|&name| re.capture_names().position(|n| n == Some(name)).unwrap_or(usize::MAX))
+            .collect();
+        let (mut first, mut starts) = ([true; 256], Vec::new());
         // Every match begins with one of the prefixes, when they are finitely many.
         let prefixes = regex_syntax::parse(re.as_str()).map(|hir| Extractor::new().extract(&hir));
         if let Ok(prefixes) = prefixes
@@ -530,14 +539,18 @@ impl Anchored {
             first = [false; 256];
             for l in literals {
                 first[usize::from(l.as_bytes()[0])] = true;
+                starts.push(l.as_bytes().to_vec());
             }
         }
-        Anchored { re, first }
+        Anchored { re, first, prefixes: starts, groups }
     }
 
     /// The match at the start of `s` and its groups.
     pub(crate) fn captures<'h>(&self, s: &'h str) -> Option<Captures<'h>> {
-        if s.as_bytes().first().is_some_and(|&b| !self.first[usize::from(b)]) {
+        let b = s.as_bytes();
+        if b.first().is_some_and(|&b| !self.first[usize::from(b)])
+            || !self.prefixes.is_empty() && !self.prefixes.iter().any(|p| b.starts_with(p))
+        {
             return None;
         }
         self.re.captures(s)
@@ -688,7 +701,8 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         .map(|s| Ok((s.kind.clone(), compile_regex(file, "standards", &s.pattern, false)?)))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let dates = (f.dates.iter())
-        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]).map(Anchored::new))
+        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]))
+        .map(|re| re.map(|re| Anchored::new(re, &["d", "m", "y"])))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let enacting = (f.basis.enacting.iter())
         .map(|p| compile_regex(file, "basis.enacting", p, false))
@@ -875,11 +889,14 @@ mod tests {
 
     #[test]
     fn anchored_patterns_know_their_first_bytes() {
-        let date = Anchored::new(compile_regex("t", "t", r"(?i:ngày\s+(?P<d>\d+))", true).expect("regex"));
+        let date = Anchored::new(compile_regex("t", "t", r"(?i:ngày\s+(?P<d>\d+))", true).expect("regex"), &["d"]);
         let first: Vec<u8> = (0..=255u8).filter(|&b| date.first[usize::from(b)]).collect();
         assert_eq!(first, b"Nn");
         assert!(date.captures("NGÀY 5").is_some() && date.captures("năm 5").is_none());
-        let any = Anchored::new(compile_regex("t", "t", r"\w*x", true).expect("regex"));
+        assert_eq!(date.prefixes.len(), 16, "every case of ngày");
+        assert!(date.captures("nGàY\n12").is_some_and(|c| &c[date.groups[0]] == "12"));
+        assert!(date.captures("ngàn 5").is_none() && date.captures("").is_none());
+        let any = Anchored::new(compile_regex("t", "t", r"\w*x", true).expect("regex"), &[]);
         assert!(any.first.iter().all(|&b| b) && any.captures("").is_none() && any.captures("x").is_some());
     }
 

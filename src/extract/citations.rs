@@ -90,7 +90,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
     mentions.retain(|m| {
         let own_kind_attached =
             m.kind == cx.doc.kind && (in_attached_line(m.span) || own_lines.contains(&m.span.start));
-        let own_number = m.number.as_deref().is_some_and(|n| own.contains(&number_key(n)));
+        let own_number = !own.is_empty() && m.number.as_deref().is_some_and(|n| own.contains(&number_key(n)));
         !own_kind_attached && !own_number
     });
     let codes = &cx.g.doc_types.number_codes;

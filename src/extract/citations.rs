@@ -90,7 +90,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
     mentions.retain(|m| {
         let own_kind_attached =
             m.kind == cx.doc.kind && (in_attached_line(m.span) || own_lines.contains(&m.span.start));
-        let own_number = m.number.as_deref().is_some_and(|n| own.contains(&number_key(n)));
+        let own_number = !own.is_empty() && m.number.as_deref().is_some_and(|n| own.contains(&number_key(n)));
         !own_kind_attached && !own_number
     });
     let codes = &cx.g.doc_types.number_codes;
@@ -385,9 +385,10 @@ fn numbered(
     // "Chương trình hành động của Tỉnh ủy số 02-CT/TU": the issuer before the number.
     let mut issuer_before = None;
     if let Some((len, name)) = issuer_at(rules, &s[i..]) {
+        let name = i + name.start..i + name.end;
         let j = skip_ws(s, i + len, 3);
         if rules.number_word.match_at(&s[j..]).is_some() {
-            issuer_before = Some(name);
+            issuer_before = Some(collapse_spaces(&s[name]));
             i = j;
         }
     }
@@ -546,7 +547,7 @@ fn law_title(rules: &CitationRules, s: &str, i: usize, caps: bool) -> Option<(us
     }
     let amending = rules.title_amending_starts.match_at(&s[i..]).is_some();
     let is_law = |at: usize| rules.kind_at(&s[at..]).is_some_and(|(_, k)| k.by_title);
-    let capital_kind = |at: usize| rules.kind_at(&s[at..]).is_some() && s[at..].starts_with(char::is_uppercase);
+    let capital_kind = |at: usize| s[at..].starts_with(char::is_uppercase) && rules.kind_at(&s[at..]).is_some();
     let (mut j, mut end, mut words) = (i, i, 0);
     while words < rules.title_max_words {
         let rest = &s[j..];
@@ -655,7 +656,7 @@ fn tail(rules: &CitationRules, s: &str, from: usize) -> (usize, Option<String>, 
         if issuer.is_none()
             && let Some((len, name)) = issuer_at(rules, &s[j..])
         {
-            issuer = Some(name);
+            issuer = Some(collapse_spaces(&s[j + name.start..j + name.end]));
             end = j + len;
             continue;
         }
@@ -668,8 +669,9 @@ fn tail(rules: &CitationRules, s: &str, from: usize) -> (usize, Option<String>, 
 fn date_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
     rules.dates.iter().find_map(|re| {
         let c = re.captures(s)?;
-        let num = |g: &str| c.name(g).and_then(|m| m.as_str().parse::<u32>().ok());
-        let (d, m, y) = (num("d")?, num("m")?, num("y")?);
+        // The groups d, m, y (see `CitationRules::dates`).
+        let num = |k: usize| c.get(re.groups[k]).and_then(|m| m.as_str().parse::<u32>().ok());
+        let (d, m, y) = (num(0)?, num(1)?, num(2)?);
         ((1..=31).contains(&d) && (1..=12).contains(&m) && (1900..=2100).contains(&y))
             .then(|| (c.get(0).map_or(0, |m| m.end()), iso_date(y, m, d)))
     })
@@ -692,8 +694,10 @@ fn iso_date(y: u32, m: u32, d: u32) -> String {
     out
 }
 
-/// An issuer at the start of `s` ("của Thủ tướng Chính phủ"): `(bytes, name)`.
-fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
+/// An issuer at the start of `s` ("của Thủ tướng Chính phủ"): `(bytes, where its name is)`.
+/// The name is not copied here: most issuers read after a type word are dropped (no "số"
+/// follows).
+fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, std::ops::Range<usize>)> {
     let (len, _) = rules.issuer_openers.match_at(s)?;
     let start = skip_ws(s, len, 3);
     if start == len || !s[start..].starts_with(char::is_uppercase) {
@@ -706,7 +710,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
             break; // punctuation, or a figure ("1.7" of the next table row)
         }
         if words > 0 {
-            let kind_word = rules.kind_at(rest).is_some() && rest.starts_with(char::is_uppercase);
+            let kind_word = rest.starts_with(char::is_uppercase) && rules.kind_at(rest).is_some();
             let and_kind = word_then(s, j, &rules.and_word).is_some_and(|k| rules.kind_at(&s[k..]).is_some());
             if rules.issuer_stops.match_at(rest).is_some() || kind_word || and_kind {
                 break;
@@ -725,7 +729,7 @@ fn issuer_at(rules: &CitationRules, s: &str) -> Option<(usize, String)> {
         let Some(k) = next_word_after(s, wend) else { break };
         j = k;
     }
-    (words > 0).then(|| (end, collapse_spaces(&s[start..end])))
+    (words > 0).then_some((end, start..end))
 }
 
 /// A scanned số/ký hiệu.

@@ -19,7 +19,6 @@ mod timeline;
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use crate::grammar::Grammar;
 use crate::layout::Layout;
@@ -35,8 +34,9 @@ pub(crate) struct DocContext<'a> {
     pub(crate) g: &'a Grammar,
     /// Every section in pre-order.
     flat: Vec<&'a Section>,
-    /// Section address -> its position in `flat`.
-    index: HashMap<*const Section, usize>,
+    /// `(section address, its position in flat)`, by address: looked up by binary search
+    /// (no hashing for every question about a section).
+    index: Vec<(usize, usize)>,
     /// The agencies heading each section of `flat` when it is a responsibility block, worked
     /// out once: tasks and responsibilities both ask about every section, the latter twice.
     blocks: OnceCell<Vec<Option<Vec<String>>>>,
@@ -54,7 +54,9 @@ impl<'a> DocContext<'a> {
         }
         let mut flat = Vec::new();
         walk(&mut flat, &doc.sections);
-        let index = flat.iter().enumerate().map(|(i, &s)| (s as *const Section, i)).collect();
+        let mut index: Vec<(usize, usize)> =
+            flat.iter().enumerate().map(|(i, &s)| (std::ptr::from_ref(s) as usize, i)).collect();
+        index.sort_unstable();
         DocContext { layout, doc, g, flat, index, blocks: OnceCell::new(), all_sections: OnceCell::new() }
     }
 
@@ -65,9 +67,10 @@ impl<'a> DocContext<'a> {
             let cues = responsibilities::HeadingCues::new(self.g);
             self.flat.iter().map(|s| responsibilities::block_agencies(self, s, &cues)).collect()
         });
-        match self.index.get(&(s as *const Section)) {
-            Some(&i) => blocks[i].as_deref(),
-            None => None,
+        let at = std::ptr::from_ref(s) as usize;
+        match self.index.binary_search_by_key(&at, |&(addr, _)| addr) {
+            Ok(k) => blocks[self.index[k].1].as_deref(),
+            Err(_) => None,
         }
     }
 

@@ -27,6 +27,7 @@ use regex::Regex;
 
 use super::DocContext;
 use super::money::{self, Separator, parse_number};
+use crate::grammar::gate::Prefix;
 use crate::grammar::units::{Units, YearPattern};
 use crate::layout::LineKind;
 use crate::model::{Section, Span, Target};
@@ -35,6 +36,33 @@ use crate::model::{Section, Span, Target};
 pub(super) static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[-+•*–]\s*|(?:\d+(?:\.\d+)*|[IVXLC]+|[\p{Ll}\p{Lu}])[.)]\s+)+").expect("valid regex")
 });
+
+/// [`MARKER`] walked by hand (see [`Prefix`]).
+static MARKER_PREFIX: LazyLock<Option<Prefix>> = LazyLock::new(|| Prefix::new(MARKER.as_str()));
+
+/// The end of the [`MARKER`] at the start of `t`, if any. Most lines start with a word, which
+/// no marker does: a letter followed by more than `.` or `)` is no marker unless it may be a
+/// Roman numeral, and an ASCII char that is no letter, digit or bullet starts none either.
+/// Those lines are answered without the regex (which costs far more than this test).
+fn marker_end(t: &str) -> Option<usize> {
+    let mut chars = t.chars();
+    let first = chars.next()?;
+    let no_marker = if first.is_ascii() {
+        !(first.is_ascii_alphanumeric() || matches!(first, '-' | '+' | '*'))
+            || (first.is_ascii_alphabetic()
+                && !matches!(first, 'I' | 'V' | 'X' | 'L' | 'C')
+                && !matches!(chars.next(), Some('.' | ')')))
+    } else {
+        first.is_alphabetic() && !matches!(chars.next(), Some('.' | ')'))
+    };
+    if no_marker {
+        return None;
+    }
+    match MARKER_PREFIX.as_ref().map(|p| p.end(t)) {
+        Some(Ok(end)) => end,
+        _ => MARKER.find(t).map(|m| m.end()),
+    }
+}
 
 /// A part of the document whose figures are targets, and the year its title (or an ancestor's)
 /// names.
@@ -56,7 +84,7 @@ pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Target> {
     // opens a part up to the next heading.
     let pseudo_heading = |i: usize| {
         let t = cx.line(i);
-        let t = MARKER.find(t).map_or(t, |m| &t[m.end()..]);
+        let t = marker_end(t).map_or(t, |end| &t[end..]);
         // The anchored phrase match first: it rules out most lines at once.
         u.target_sections.match_at(t).is_some()
             && t.chars().count() <= 100
@@ -264,17 +292,17 @@ fn value_of(figure: &str) -> Option<String> {
 /// The clause of `s` around `[start, end)`: from after the previous ";" or sentence end to the
 /// next one, without a leading list marker.
 fn clause(s: &str, start: usize, end: usize) -> (usize, usize) {
-    let is_break = |s: &str, i: usize| {
-        let c = s.as_bytes()[i];
-        c == b';' || (c == b'.' && s[i + 1..].starts_with(' ') && (i == 0 || !s.as_bytes()[i - 1].is_ascii_digit()))
-    };
-    let mut a = (0..start).rev().find(|&i| is_break(s, i)).map_or(0, |i| i + 1);
-    let b = (end..s.len()).find(|&i| is_break(s, i)).unwrap_or(s.len());
+    let bytes = s.as_bytes();
+    // (Only a ";" or "." can be a break: those are found with memchr, not every byte asked.)
+    let is_break =
+        |i: usize| bytes[i] == b';' || (bytes.get(i + 1) == Some(&b' ') && (i == 0 || !bytes[i - 1].is_ascii_digit()));
+    let mut a = memchr::memrchr2_iter(b';', b'.', &bytes[..start]).find(|&i| is_break(i)).map_or(0, |i| i + 1);
+    let b = memchr::memchr2_iter(b';', b'.', &bytes[end..]).map(|i| end + i).find(|&i| is_break(i)).unwrap_or(s.len());
     let head = &s[a..b];
     let trimmed = head.trim_start();
     a += head.len() - trimmed.len();
-    if let Some(m) = MARKER.find(trimmed) {
-        a += m.end();
+    if let Some(end) = marker_end(trimmed) {
+        a += end;
     }
     let body = s[a..b].trim_end();
     (a, a + body.len())
@@ -321,6 +349,19 @@ mod tests {
         assert_eq!(&s[a..b], "80% dịch vụ công trực tuyến.");
         assert_eq!(per_unit("/ khu dân cư."), Some(("/ khu dân cư".len(), "khu dân cư".to_owned())));
         assert_eq!(per_unit(" trên địa bàn"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn marker_ends_are_the_regex_matches(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "-", "+", "•", "*", "–", "—", " ", "1", "12", ".", ")", "I", "V", "X", "C", "D", "a", "đ", "Đ",
+                "Mục", "tiêu", "ứ", "(", "\"", "\u{661}", "ǅ", "ª", "Ⅳ", "x",
+            ]), 0..8),
+        ) {
+            let t: String = parts.concat();
+            proptest::prop_assert_eq!(marker_end(&t), MARKER.find(&t).map(|m| m.end()), "{:?}", t);
+        }
     }
 
     #[test]

@@ -194,11 +194,14 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts, line: &'l str) 
         rest = rest[c.len_utf8() + 1..].trim_start();
     }
     // Every label is followed by a colon: most lines have none and need no lower-casing.
-    memchr::memchr(b':', rest.as_bytes())?;
+    let colon = memchr::memchr(b':', rest.as_bytes())?;
     // Nor does a line start with a label most of the time: compare the start before lower-casing
     // the whole line.
     if !starts.may_start(rest) {
         return None;
+    }
+    if starts.end_before_colon() {
+        return labelled_before_colon(cx, rest, colon);
     }
     let low = to_lower(rest);
     for (field, label) in &cx.g.labels.task_fields {
@@ -216,6 +219,37 @@ fn labelled_field<'l>(cx: &DocContext<'_>, starts: &LabelStarts, line: &'l str) 
         }
     }
     None
+}
+
+/// [`labelled_field`] when no label holds a colon (nor σ, ς): the label and the white space
+/// after it end at the first colon of `rest` (at `colon`), so only `rest` up to there is
+/// lower-cased; the value is taken as there, by the byte length of its lower case.
+fn labelled_before_colon<'l>(cx: &DocContext<'_>, rest: &'l str, colon: usize) -> Option<(TaskField, &'l str)> {
+    let head = to_lower(&rest[..colon]);
+    let value = &rest[colon + 1..];
+    let mut value_len = None;
+    for (field, label) in &cx.g.labels.task_fields {
+        if let Some(after) = head.strip_prefix(label.as_str())
+            && after.trim_start().is_empty()
+        {
+            let value_len = *value_len.get_or_insert_with(|| lowered_len(value));
+            if value_len <= rest.len() {
+                let v = rest[rest.len() - value_len..].trim();
+                return Some((*field, clean(v)));
+            }
+        }
+    }
+    None
+}
+
+/// `to_lower(s).len()`, without writing it (Σ lower-cases to σ or ς: two bytes either way).
+fn lowered_len(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len();
+    }
+    s.chars()
+        .map(|c| crate::text::lower_fast(c).map_or_else(|| c.to_lowercase().map(char::len_utf8).sum(), char::len_utf8))
+        .sum()
 }
 
 /// Tasks stated in a sentence: "<lead> chủ trì, phối hợp với <partners> <work>", in a line the
@@ -422,6 +456,13 @@ mod tests {
             let low = crate::text::to_lower(&s);
             let plain = labels.iter().any(|(_, l)| low.starts_with(l.as_str()));
             proptest::prop_assert_eq!(crate::grammar::labels::LabelStarts::new(&labels).may_start(&s), plain);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lowered_lengths_are_the_lower_case_lengths(s in "[a-zA-ZĐđƠÁẠỆİΣẞ\u{212a}: ,.-]{0,16}") {
+            proptest::prop_assert_eq!(super::lowered_len(&s), crate::text::to_lower(&s).len());
         }
     }
 

@@ -40,6 +40,10 @@ pub(crate) struct Gazetteer {
     collective_openers: Vec<String>,
     /// Nouns that make "các …" a collective, lower case.
     pub(crate) collective_nouns: Vec<String>,
+    /// How many bytes of expanded text after a collective word are enough to compare with the
+    /// nouns (three times the longest); 0 when a noun holds σ or ς (whose lower case from Σ
+    /// depends on what follows): then the whole text.
+    collective_head: usize,
     pub(crate) cities: Vec<String>,
     /// Bodies named by their level alone, in capitals ("ỦY BAN NHÂN DÂN").
     pub(crate) level_bodies: Vec<String>,
@@ -119,6 +123,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         heads_by_first_byte,
         collective_openers: f.collective_words.iter().map(|w| format!("{} ", w.trim())).collect(),
         collective_nouns: f.collective_nouns.iter().map(|n| n.to_lowercase()).collect(),
+        collective_head: 0,
         cities: f.cities,
         level_bodies: f.level_bodies.iter().map(|b| b.trim().to_uppercase()).collect(),
         city_level: f.city_level.trim().to_uppercase(),
@@ -127,6 +132,9 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Gazetteer, GrammarError>
         localities,
         locality,
     };
+    if !g.collective_nouns.iter().any(|n| n.contains(['σ', 'ς'])) {
+        g.collective_head = 3 * g.collective_nouns.iter().map(String::len).max().unwrap_or(0) + 4;
+    }
     let add = |g: &mut Gazetteer, id: String, name: String, aliases: Vec<String>| -> Result<(), GrammarError> {
         if id.is_empty() || name.trim().is_empty() {
             return Err(GrammarError::Invalid {
@@ -411,14 +419,44 @@ impl Gazetteer {
     pub(crate) fn is_collective(&self, text: &str) -> bool {
         let t = text.trim_start();
         let Some(rest) = self.after_collective_word(t) else { return false };
-        let rest = to_lower(&self.expand(rest));
-        self.collective_nouns.iter().any(|n| rest.starts_with(n.as_str()))
+        // Only the start of the rest is compared: it is expanded and lower-cased as far as the
+        // longest noun needs (a char lower-cases to no less than a third of its bytes, and
+        // char by char but for Σ, which no noun holds: see `collective_head`).
+        let mut head = String::new();
+        let need = self.collective_head;
+        self.expand_into(rest, |piece| {
+            head.push_str(piece);
+            need == 0 || head.len() < need
+        });
+        let head = to_lower(&head);
+        self.collective_nouns.iter().any(|n| head.starts_with(n.as_str()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::grammar::Grammar;
+
+    proptest::proptest! {
+        #[test]
+        fn collectives_are_told_from_the_start_as_from_the_whole(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "các ", "Các ", "cơ quan", "CƠ QUAN", "Sở", "sở", "UBND", " ", ",", "đơn vị", "ĐƠN", " VỊ", "İ", "\u{212a}",
+                "Σ", "x", "huyện", "ban", "ngành", "-",
+            ]), 0..10),
+        ) {
+            let g = &*GRAMMAR;
+            let a = &g.agencies;
+            let text: String = parts.concat();
+            let plain = a.after_collective_word(text.trim_start()).is_some_and(|rest| {
+                let rest = crate::text::to_lower(&a.expand(rest));
+                a.collective_nouns.iter().any(|n| rest.starts_with(n.as_str()))
+            });
+            proptest::prop_assert_eq!(a.is_collective(&text), plain, "{:?}", text);
+        }
+    }
+
+    static GRAMMAR: std::sync::LazyLock<Grammar> = std::sync::LazyLock::new(|| Grammar::embedded().unwrap());
 
     #[test]
     fn lookups() {

@@ -26,223 +26,191 @@ use crate::text::is_alphanumeric;
 pub(crate) struct Phrases {
     /// Node 0 is the root.
     trie: Vec<Node>,
+    /// The edges of the nodes, `(byte, node)`, those of each node together: walked for every
+    /// place tried, so laid out flat (and small) to stay in cache.
+    edges: Vec<(u8, u32)>,
     /// The root's edges by byte (0 for none): the bytes a phrase can begin with.
     first: Box<[u32; 256]>,
     /// Every phrase begins with a letter or digit, so none starts right after an ASCII one.
     word_starts: bool,
-    /// Finds the places where a match can begin, for [`Phrases::find_at`]: on Vietnamese text,
-    /// where most words begin with a byte some phrase begins with, the first few bytes rule out
-    /// nearly all of them before the trie is walked. Built on first use (most sets are only
-    /// ever matched at a given place).
-    starts: OnceLock<Option<Starts>>,
+    /// Finds the places where a match can begin in long texts, for [`Phrases::find_at`]: on
+    /// Vietnamese text, where most words begin with a byte some phrase begins with, the first
+    /// four bytes rule out nearly all of them before the trie is walked. Built on first use
+    /// (most sets are only ever matched at a given place).
+    heads: OnceLock<Option<Heads>>,
     /// The pairs of bytes a match can begin with, as bits (`a << 8 | b`), to search short texts
-    /// (where the DFA would not pay): the second byte rules out most places a phrase's first
+    /// (where [`Heads`] would not pay): the second byte rules out most places a phrase's first
     /// byte is at before the trie is walked. Built on first use.
     pairs: OnceLock<Box<[u64; 1024]>>,
 }
 
 /// A node of [`Phrases`]: after a prefix of phrases in lower case, or inside a char's bytes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Node {
+    /// Its edges: `Phrases::edges[edges..edges + degree]`.
+    edges: u32,
+    degree: u32,
+    /// The node a run of whitespace leads to (a space of a phrase); 0 for none.
+    space: u32,
+    /// The phrase ending here plus one (0 for none): its index in the list given to
+    /// [`Phrases::new`].
+    phrase: u32,
+    /// The phrase ends with a letter or digit (then it must end where a word does).
+    word_end: bool,
+}
+
+impl Node {
+    fn space(self) -> Option<usize> {
+        (self.space != 0).then_some(self.space as usize)
+    }
+
+    fn phrase(self) -> Option<(usize, bool)> {
+        self.phrase.checked_sub(1).map(|i| (i as usize, self.word_end))
+    }
+}
+
+/// A [`Node`] while [`Phrases::new`] builds the trie.
+#[derive(Debug, Clone, Default)]
+struct Draft {
     /// `(byte, node)`.
     next: Vec<(u8, usize)>,
-    /// The node a run of whitespace leads to (a space of a phrase).
     space: Option<usize>,
-    /// The phrase ending here: its index in the list given to [`Phrases::new`] and whether it
-    /// ends with a letter or digit (then it must end where a word does).
     phrase: Option<(usize, bool)>,
 }
 
-/// Where a match of a [`Phrases`] can begin: a DFA over the byte strings every match begins
-/// with ([`Phrases::starts`]), which stops where one of them ends, after a byte that allows a
-/// word to begin when every phrase begins a word. It reads each byte at one table look-up: the
-/// spellings of all case forms of the type words (a hundred strings) overwhelm a SIMD prefilter
-/// such as Teddy, and testing every byte a phrase can begin with stops at most words of
-/// Vietnamese text.
+/// Where a match of a [`Phrases`] can begin in a long text: a bit for each hash of the first
+/// `len` bytes of every start string ([`Phrases::starts`]). Each place is looked up on its own,
+/// eight at a time, so the look-ups overlap (a DFA reading byte after byte waits on each table
+/// step in turn), and only the places whose bit is set go on: on Vietnamese text about one in
+/// fifty bytes for the type words, most of them the words themselves. There the bytes are
+/// looked up exactly, for the trie node they lead to. The spellings of all case forms of the
+/// type words (a hundred strings) overwhelm a SIMD prefilter such as Teddy.
 #[derive(Debug, Clone)]
-struct Starts {
-    /// The class of each byte: one per byte some string has, else one for ASCII letters and
-    /// digits and one for the rest.
-    class: [u8; 256],
-    classes: usize,
-    /// `state + class` -> the next state. A state is the index of its first entry; the states
-    /// where a string ends are at [`Starts::END`] and after. Indexed by `u16`, never out of
-    /// bounds.
-    next: Box<[u16; 1 << 16]>,
-    /// By `(state - END) / classes`: the strings that end there, the longest first, as `(length,
-    /// node of the phrase trie it leads to)`.
-    ends: Vec<Vec<(usize, usize)>>,
-    /// The longest string's length.
-    longest: usize,
+struct Heads {
+    /// The bytes hashed: the shortest start string's length, at most 4.
+    len: usize,
+    /// Keeps the first `len` bytes of a little-endian word of four.
+    keep: u32,
+    bits: Box<[u64; 1 << (Heads::BITS - 6)]>,
+    /// An open hash table of the start strings' first `len` bytes: `(word, trie node, bytes
+    /// read to it)`, the node the bytes lead to up to where a phrase ends or whitespace follows.
+    /// Empty slots read no bytes.
+    nodes: Vec<(u32, u32, u32)>,
 }
 
-impl Starts {
-    /// The bit of the states where a string ends.
-    const END: u16 = 1 << 15;
+impl Heads {
+    /// Bits of the hash.
+    const BITS: u32 = 16;
 
-    /// Texts from this many bytes on are searched with the DFA.
+    /// Places looked up at a time.
+    const BLOCK: usize = 8;
+
+    /// Texts from this many bytes on are searched with the hashes.
     const LONG: usize = 1024;
 
-    /// The DFA of `phrases`' start strings, as long as they are not too many (the longer, the
-    /// fewer places to try; the more, the larger the DFA), if its table fits.
-    fn new(phrases: &Phrases) -> Option<Starts> {
-        let strings = (1..=6).rev().map(|depth| phrases.starts(depth)).find(|s| s.len() <= 200)?;
-        let longest = strings.iter().map(|s| s.0.len()).max().unwrap_or(0);
-        let mut class = [0u8; 256];
-        for b in 0..=255u8 {
-            class[usize::from(b)] = u8::from(b.is_ascii_alphanumeric());
-        }
-        let mut classes = 2;
-        let mut byte_of = vec![b' ', b'a'];
-        for &b in strings.iter().flat_map(|s| &s.0) {
-            if byte_of[usize::from(class[usize::from(b)])] != b {
-                class[usize::from(b)] = u8::try_from(classes).ok()?;
-                byte_of.push(b);
-                classes += 1;
-            }
-        }
-        // The trie of the strings: the node after each node and class (0 for none: the root
-        // follows no node), and the string ending at each node as `(length, phrase trie node)`.
-        let (mut child, mut ends) = (vec![0; classes], vec![None]);
-        for (string, target) in &strings {
-            let mut node = 0;
-            for &b in string {
-                let edge = node * classes + usize::from(class[usize::from(b)]);
-                if child[edge] == 0 {
-                    child[edge] = ends.len();
-                    child.resize(child.len() + classes, 0);
-                    ends.push(None);
+    /// ... and from this many on when the hashes read four bytes: testing each byte a phrase
+    /// can begin with stops too often to pay even there (section titles, lines).
+    const SHORT: usize = 32;
+
+    /// The hashes of `phrases`' start strings; `None` when there are none.
+    fn new(phrases: &Phrases) -> Option<Heads> {
+        let strings = phrases.starts();
+        let len = strings.iter().map(Vec::len).min()?;
+        let keep = u32::MAX >> (8 * (4 - len));
+        let nodes = vec![(0, 0, 0); (2 * strings.len()).next_power_of_two()];
+        let mut heads = Heads { len, keep, bits: Box::new([0; 1 << (Heads::BITS - 6)]), nodes };
+        for string in &strings {
+            let mut head = [0; 4];
+            head[..len].copy_from_slice(&string[..len]);
+            let word = u32::from_le_bytes(head);
+            let h = heads.hash(word);
+            heads.bits[h / 64] |= 1 << (h % 64);
+            let (mut node, mut read) = (0, 0);
+            while read < len {
+                let n = phrases.trie[node];
+                if read > 0 && (n.phrase().is_some() || n.space().is_some()) {
+                    break;
                 }
-                node = child[edge];
+                let Some(next) = phrases.next(n, head[read]) else { break };
+                (node, read) = (next, read + 1);
             }
-            ends[node] = Some((string.len(), *target));
-        }
-        // A state of the DFA: the trie nodes the strings being read are at (not the root, in
-        // order), then 1 if one may begin at the next byte, else 0. Built breadth first.
-        let mut states: Vec<Vec<usize>> = vec![vec![1], vec![usize::from(!phrases.word_starts)]];
-        let mut index: HashMap<Vec<usize>, usize> = states.iter().cloned().zip(0..).collect();
-        // Where no string goes on: after a byte a word may begin after, or not.
-        let idle = [0, index[&states[1]]];
-        let mut delta: Vec<Vec<usize>> = Vec::new();
-        let (mut reading, mut after) = (Vec::new(), Vec::new());
-        let (mut single, mut unknown) = (vec![usize::MAX; ends.len() * 2], usize::MAX);
-        let mut done = 0;
-        while done < states.len() {
-            let state = &states[done];
-            let (&may_begin, nodes) = state.split_last().expect("a state has its flag");
-            reading.clear();
-            reading.extend_from_slice(nodes);
-            if may_begin == 1 {
-                reading.push(0);
+            let mask = heads.nodes.len() - 1;
+            let mut slot = h & mask;
+            while heads.nodes[slot].2 != 0 && heads.nodes[slot].0 != word {
+                slot = (slot + 1) & mask;
             }
-            let mut row: Vec<usize> = byte_of.iter().map(|&b| idle[usize::from(b.is_ascii_alphanumeric())]).collect();
-            for (c, &b) in byte_of.iter().enumerate() {
-                after.clear();
-                after.extend(reading.iter().map(|&n| child[n * classes + c]).filter(|&n| n != 0));
-                if after.is_empty() {
-                    continue;
-                }
-                after.sort_unstable();
-                after.push(usize::from(!(phrases.word_starts && b.is_ascii_alphanumeric())));
-                // Most states read one string: those are found without hashing.
-                let known = match after[..] {
-                    [node, flag] => &mut single[node * 2 + flag],
-                    _ => index.get_mut(&after[..]).unwrap_or(&mut unknown),
-                };
-                row[c] = match *known {
-                    usize::MAX => {
-                        states.push(after.clone());
-                        if after.len() == 2 {
-                            single[after[0] * 2 + after[1]] = states.len() - 1;
-                        } else {
-                            index.insert(after.clone(), states.len() - 1);
-                        }
-                        states.len() - 1
-                    }
-                    id => id,
-                };
-                unknown = usize::MAX;
-            }
-            delta.push(row);
-            done += 1;
+            heads.nodes[slot] = (word, u32::try_from(node).ok()?, u32::try_from(read).ok()?);
         }
-        // Lay the states out: those where no string ends from 0, the others from `END`.
-        let (mut offset, mut hits, mut low, mut high) = (vec![0u16; states.len()], Vec::new(), 0, 0);
-        for (id, state) in states.iter().enumerate() {
-            let mut here: Vec<(usize, usize)> = state[..state.len() - 1].iter().filter_map(|&n| ends[n]).collect();
-            here.sort_unstable_by(|a, b| b.cmp(a));
-            let (at, base) = if here.is_empty() { (&mut low, 0) } else { (&mut high, usize::from(Starts::END)) };
-            offset[id] = u16::try_from(base + *at * classes).ok()?;
-            *at += 1;
-            if !here.is_empty() {
-                hits.push(here);
-            }
-        }
-        if low.max(high) * classes > usize::from(Starts::END) {
-            return None;
-        }
-        let mut next = Box::new([0u16; 1 << 16]);
-        for (id, row) in delta.iter().enumerate() {
-            for (c, &to) in row.iter().enumerate() {
-                next[usize::from(offset[id]) + c] = offset[to];
-            }
-        }
-        Some(Starts { class, classes, next, ends: hits, longest })
+        Some(heads)
     }
 
-    /// The first value `check` gives, called on every place at or after `pos` where one of the
-    /// strings begins, in order, with the string's length and the node of the phrase trie it
-    /// leads to (and on a few other places, without).
+    /// The hash of the first `len` bytes of `word`.
+    fn hash(&self, word: u32) -> usize {
+        ((word & self.keep).wrapping_mul(0x9e37_79b1) >> (32 - Heads::BITS)) as usize
+    }
+
+    /// A match may begin with the (little-endian) bytes of `word`.
+    fn may_begin(&self, word: u32) -> bool {
+        let h = self.hash(word);
+        self.bits[h / 64] >> (h % 64) & 1 != 0
+    }
+
+    /// The trie node the first `len` bytes of `word` lead to, and the bytes read to it.
+    fn node(&self, word: u32) -> Option<(usize, usize)> {
+        let word = word & self.keep;
+        let mask = self.nodes.len() - 1;
+        let mut slot = self.hash(word) & mask;
+        loop {
+            let (w, node, read) = self.nodes[slot];
+            if read == 0 {
+                return None;
+            }
+            if w == word {
+                return Some((node as usize, read as usize));
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The first value `check` gives, called in order on the places at or after `pos` where a
+    /// match may begin, with the trie node the first bytes there lead to and their number.
     fn find<T>(
         &self,
         bytes: &[u8],
-        pos: usize,
-        mut check: impl FnMut(usize, Option<(usize, usize)>) -> Option<T>,
+        mut pos: usize,
+        mut check: impl FnMut(usize, usize, usize) -> Option<T>,
     ) -> Option<T> {
-        let (mut from, mut state) = (pos, 0);
-        while let Some(i) = self.next_end(bytes, from, &mut state) {
-            from = i + 1;
-            // Strings end with byte `i`: try where they begin, the longest (leftmost) first.
-            for &(len, node) in &self.ends[usize::from(state - Starts::END) / self.classes] {
-                let Some(at) = from.checked_sub(len).filter(|&at| at >= pos) else { continue };
-                if let Some(found) = check(at, Some((len, node))) {
-                    // A string that begins before `at` ends after `i`, unseen yet: it may match too.
-                    let before = from.saturating_sub(self.longest).max(pos)..at;
-                    return before.into_iter().find_map(|at| check(at, None)).or(Some(found));
+        // Four bytes from `at`, zero after the end.
+        let word_at = |at: usize| {
+            let mut word = [0; 4];
+            let n = bytes.len().saturating_sub(at).min(4);
+            word[..n].copy_from_slice(&bytes[at..at + n]);
+            u32::from_le_bytes(word)
+        };
+        while let Some(block) = bytes.get(pos..pos + Heads::BLOCK + 3) {
+            let mut hits = 0u32;
+            for (i, w) in block.windows(4).enumerate() {
+                hits |= u32::from(self.may_begin(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))) << i;
+            }
+            while hits != 0 {
+                let at = pos + hits.trailing_zeros() as usize;
+                hits &= hits - 1;
+                if let Some((node, read)) = self.node(word_at(at))
+                    && let Some(found) = check(at, node, read)
+                {
+                    return Some(found);
                 }
             }
+            pos += Heads::BLOCK;
         }
-        None
-    }
-
-    fn step(&self, state: u16, b: u8) -> u16 {
-        self.next[usize::from(state.wrapping_add(u16::from(self.class[usize::from(b)])))]
-    }
-
-    /// Run the DFA from `state` over `bytes[from..]` to the next byte where a string ends.
-    fn next_end(&self, bytes: &[u8], from: usize, state: &mut u16) -> Option<usize> {
-        let hay = bytes.get(from..)?;
-        let mut s = *state;
-        let mut chunks = hay.chunks_exact(4);
-        let mut k = 0;
-        // Four bytes at a time, looking back into them only when a string ends in them.
-        for chunk in &mut chunks {
-            let a = self.step(s, chunk[0]);
-            let b = self.step(a, chunk[1]);
-            let c = self.step(b, chunk[2]);
-            let d = self.step(c, chunk[3]);
-            if (a | b | c | d) & Starts::END != 0 {
-                break;
+        // The last places, with fewer than four bytes after some.
+        while pos + self.len <= bytes.len() {
+            if let Some((node, read)) = self.node(word_at(pos))
+                && let Some(found) = check(pos, node, read)
+            {
+                return Some(found);
             }
-            s = d;
-            k += 4;
-        }
-        for (j, &b) in hay[k..].iter().enumerate() {
-            s = self.step(s, b);
-            if s & Starts::END != 0 {
-                *state = s;
-                return Some(from + k + j);
-            }
+            pos += 1;
         }
         None
     }
@@ -252,7 +220,7 @@ impl Phrases {
     /// The phrases of `list`; empty entries are dropped, and of two entries that are the same
     /// phrase the first counts.
     pub(crate) fn new<S: AsRef<str>>(list: &[S]) -> Phrases {
-        let mut trie = vec![Node::default()];
+        let mut trie = vec![Draft::default()];
         // `(node, lower-case char)` -> the node after it, whatever its spelling.
         let mut after: HashMap<(usize, char), usize> = HashMap::new();
         let mut forms: HashMap<char, Vec<char>> = HashMap::new();
@@ -267,7 +235,7 @@ impl Phrases {
                     let fresh = trie.len();
                     node = *trie[node].space.get_or_insert(fresh);
                     if node == fresh {
-                        trie.push(Node::default());
+                        trie.push(Draft::default());
                     }
                     continue;
                 }
@@ -275,7 +243,7 @@ impl Phrases {
                     node = next;
                     continue;
                 }
-                trie.push(Node::default());
+                trie.push(Draft::default());
                 let next = trie.len() - 1;
                 after.insert((node, lower), next);
                 for &form in forms.entry(lower).or_insert_with(|| forms_of(lower)).iter() {
@@ -286,7 +254,7 @@ impl Phrases {
                         at = match trie[at].next.iter().find(|&&(x, _)| x == b) {
                             Some(&(_, inner)) => inner,
                             None => {
-                                trie.push(Node::default());
+                                trie.push(Draft::default());
                                 let inner = trie.len() - 1;
                                 trie[at].next.push((b, inner));
                                 inner
@@ -303,18 +271,41 @@ impl Phrases {
         for &(b, node) in &trie[0].next {
             first[usize::from(b)] = u32::try_from(node).unwrap_or(0);
         }
-        Phrases { trie, first, word_starts, starts: OnceLock::new(), pairs: OnceLock::new() }
+        let mut edges = Vec::new();
+        let mut flat = Vec::with_capacity(trie.len());
+        for d in &trie {
+            let at = |n: usize| u32::try_from(n).expect("a trie of fewer than 2^32 nodes");
+            flat.push(Node {
+                edges: at(edges.len()),
+                degree: at(d.next.len()),
+                space: at(d.space.unwrap_or(0)),
+                phrase: d.phrase.map_or(0, |(i, _)| at(i + 1)),
+                word_end: d.phrase.is_some_and(|(_, w)| w),
+            });
+            edges.extend(d.next.iter().map(|&(b, n)| (b, at(n))));
+        }
+        Phrases { trie: flat, edges, first, word_starts, heads: OnceLock::new(), pairs: OnceLock::new() }
+    }
+
+    /// The edges of `node`.
+    fn edges(&self, node: Node) -> &[(u8, u32)] {
+        &self.edges[node.edges as usize..(node.edges + node.degree) as usize]
+    }
+
+    /// The node after `node` by byte `b`.
+    fn next(&self, node: Node, b: u8) -> Option<usize> {
+        self.edges(node).iter().find(|e| e.0 == b).map(|e| e.1 as usize)
     }
 
     /// The bits of [`Phrases::pairs`]: the first two bytes of every spelling, or the first byte
     /// and any other where a phrase can end or a run of whitespace follow after one byte.
     fn pairs(&self) -> Box<[u64; 1024]> {
         let mut bits = Box::new([0; 1024]);
-        for &(a, node) in &self.trie[0].next {
-            let node = &self.trie[node];
-            let any = node.phrase.is_some() || node.space.is_some();
+        for &(a, node) in self.edges(self.trie[0]) {
+            let node = self.trie[node as usize];
+            let any = node.phrase().is_some() || node.space().is_some();
             for b in 0..=255u8 {
-                if any || node.next.iter().any(|&(x, _)| x == b) {
+                if any || self.next(node, b).is_some() {
                     let bit = usize::from(a) << 8 | usize::from(b);
                     bits[bit / 64] |= 1 << (bit % 64);
                 }
@@ -323,21 +314,25 @@ impl Phrases {
         bits
     }
 
-    /// The byte strings every match begins with: the trie's paths from the root, each up to
-    /// `depth` bytes or to the first node where a phrase ends or a run of whitespace follows.
-    fn starts(&self, depth: usize) -> Vec<(Vec<u8>, usize)> {
+    /// The byte strings every match begins with: the trie's paths from the root, each of four
+    /// bytes or up to where a phrase ends, a run of whitespace read as its first byte (after
+    /// which the path ends).
+    fn starts(&self) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         let mut stack = vec![(0, Vec::new())];
         while let Some((node, path)) = stack.pop() {
-            let n = &self.trie[node];
-            if !path.is_empty() && (path.len() >= depth || n.phrase.is_some() || n.space.is_some()) {
-                out.push((path, node));
+            let n = self.trie[node];
+            if path.len() == 4 || !path.is_empty() && n.phrase().is_some() {
+                out.push(path);
                 continue;
             }
-            for &(b, next) in &n.next {
+            if n.space().is_some() {
+                out.extend(WHITESPACE_FIRST_BYTES.iter().map(|&b| [&path[..], &[b]].concat()));
+            }
+            for &(b, next) in self.edges(n) {
                 let mut p = path.clone();
                 p.push(b);
-                stack.push((next, p));
+                stack.push((next as usize, p));
             }
         }
         out
@@ -357,24 +352,24 @@ impl Phrases {
     /// ends and no whitespace follows before.
     fn match_from(&self, s: &str, node: usize, mut at: usize) -> Option<(usize, usize)> {
         let bytes = s.as_bytes();
-        let (mut node, mut found) = (&self.trie[node], None);
+        let (mut node, mut found) = (self.trie[node], None);
         loop {
-            if let Some((index, word_end)) = node.phrase
+            if let Some((index, word_end)) = node.phrase()
                 && !(word_end && s[at..].chars().next().is_some_and(is_alphanumeric))
             {
                 found = Some((at, index));
             }
-            let gap = node.space.map_or(0, |_| whitespace_len(&s[at..]));
+            let gap = node.space().map_or(0, |_| whitespace_len(s, at));
             let next = if gap > 0 {
                 at += gap;
-                node.space
+                node.space()
             } else {
                 let b = bytes.get(at);
                 at += 1;
-                b.and_then(|&b| node.next.iter().find(|&&(x, _)| x == b)).map(|&(_, next)| next)
+                b.and_then(|&b| self.next(node, b))
             };
             let Some(next) = next else { return found };
-            node = &self.trie[next];
+            node = self.trie[next];
         }
     }
 
@@ -386,30 +381,27 @@ impl Phrases {
     /// [`Phrases::find`] from byte `pos` of `s` on (what precedes `pos` still counts for the
     /// word boundary).
     pub(crate) fn find_at(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
-        // A set only ever searched in short texts (table headers) is not worth its DFA.
-        if s.len().saturating_sub(pos) < Starts::LONG {
-            return self.find_in_short(s, pos);
+        // Short texts (table headers), and texts shorter than `LONG` for a set whose hashes read
+        // fewer than four bytes, are searched byte by byte.
+        let rest = s.len().saturating_sub(pos);
+        if rest >= Heads::LONG
+            || rest >= Heads::SHORT && self.heads.get_or_init(|| Heads::new(self)).as_ref().is_some_and(|h| h.len == 4)
+        {
+            return self.find_in_long(s, pos);
         }
-        self.find_in_long(s, pos)
+        self.find_in_short(s, pos)
     }
 
-    /// [`Phrases::find_at`] with the DFA of [`Phrases::starts`].
+    /// [`Phrases::find_at`] testing the places [`Heads`] lets through.
     fn find_in_long(&self, s: &str, pos: usize) -> Option<(usize, usize, usize)> {
-        let Some(starts) = self.starts.get_or_init(|| Starts::new(self)) else { return self.find_in_short(s, pos) };
+        let heads = self.heads.get_or_init(|| Heads::new(self)).as_ref()?;
         let bytes = s.as_bytes();
-        starts.find(bytes, pos, |at, read| {
-            // A char a phrase can begin with (so not inside a char) ...
-            if self.first[usize::from(bytes[at])] == 0 {
-                return None;
-            }
-            // ... not inside an ASCII word when every phrase begins a word.
+        heads.find(bytes, pos, |at, node, read| {
+            // Not inside an ASCII word when every phrase begins a word.
             if self.word_starts && at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
                 return None;
             }
-            let (len, i) = match read {
-                Some((len, node)) => self.match_from(&s[at..], node, len)?,
-                None => self.match_at(&s[at..])?,
-            };
+            let (len, i) = self.match_from(&s[at..], node, read)?;
             let before = s[..at].chars().next_back();
             let c = s[at..].chars().next();
             (!before.is_some_and(is_alphanumeric) || !c.is_some_and(is_alphanumeric)).then_some((at, at + len, i))
@@ -466,9 +458,27 @@ impl Phrases {
     }
 }
 
-/// Bytes of whitespace `s` starts with.
-fn whitespace_len(s: &str) -> usize {
-    s.find(|c: char| !c.is_whitespace()).unwrap_or(s.len())
+/// The first bytes of the chars that are whitespace (`char::is_whitespace`).
+const WHITESPACE_FIRST_BYTES: [u8; 10] = [b'\t', b'\n', 0x0b, 0x0c, b'\r', b' ', 0xc2, 0xe1, 0xe2, 0xe3];
+
+/// Bytes of whitespace at byte `at` of `s` (a char boundary), ASCII read as bytes.
+fn whitespace_len(s: &str, at: usize) -> usize {
+    let mut i = at;
+    while let Some(&b) = s.as_bytes().get(i) {
+        if b.is_ascii() {
+            // `char::is_whitespace` of ASCII: space, and tab to carriage return.
+            if b != b' ' && !(b'\t'..=b'\r').contains(&b) {
+                break;
+            }
+            i += 1;
+        } else {
+            match s[i..].chars().next() {
+                Some(c) if c.is_whitespace() => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i - at
 }
 
 /// The chars whose lower case (when that is one char) is `lower`: `lower` itself, its upper
@@ -506,11 +516,20 @@ pub(crate) struct Anchored {
     re: Regex,
     /// All of them when the pattern does not tell.
     first: [bool; 256],
+    /// The literal prefixes every match begins with ("ngày" in each case); none when the
+    /// pattern does not tell. Most places that pass `first` fail here ("năm", "này").
+    prefixes: Vec<Vec<u8>>,
+    /// The indexes of the groups named to [`Anchored::new`], in that order: looked up once
+    /// rather than by name (hashed) at every match.
+    pub(crate) groups: Vec<usize>,
 }
 
 impl Anchored {
-    fn new(re: Regex) -> Anchored {
-        let mut first = [true; 256];
+    fn new(re: Regex, names: &[&str]) -> Anchored {
+        let groups = (names.iter())
+            .map(|&name| re.capture_names().position(|n| n == Some(name)).unwrap_or(usize::MAX))
+            .collect();
+        let (mut first, mut starts) = ([true; 256], Vec::new());
         // Every match begins with one of the prefixes, when they are finitely many.
         let prefixes = regex_syntax::parse(re.as_str()).map(|hir| Extractor::new().extract(&hir));
         if let Ok(prefixes) = prefixes
@@ -520,14 +539,18 @@ impl Anchored {
             first = [false; 256];
             for l in literals {
                 first[usize::from(l.as_bytes()[0])] = true;
+                starts.push(l.as_bytes().to_vec());
             }
         }
-        Anchored { re, first }
+        Anchored { re, first, prefixes: starts, groups }
     }
 
     /// The match at the start of `s` and its groups.
     pub(crate) fn captures<'h>(&self, s: &'h str) -> Option<Captures<'h>> {
-        if s.as_bytes().first().is_some_and(|&b| !self.first[usize::from(b)]) {
+        let b = s.as_bytes();
+        if b.first().is_some_and(|&b| !self.first[usize::from(b)])
+            || !self.prefixes.is_empty() && !self.prefixes.iter().any(|p| b.starts_with(p))
+        {
             return None;
         }
         self.re.captures(s)
@@ -678,7 +701,8 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<CitationRules, GrammarEr
         .map(|s| Ok((s.kind.clone(), compile_regex(file, "standards", &s.pattern, false)?)))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let dates = (f.dates.iter())
-        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]).map(Anchored::new))
+        .map(|p| compile_with_groups(file, "dates", &format!("(?i:{p})"), true, &["d", "m", "y"]))
+        .map(|re| re.map(|re| Anchored::new(re, &["d", "m", "y"])))
         .collect::<Result<Vec<_>, GrammarError>>()?;
     let enacting = (f.basis.enacting.iter())
         .map(|p| compile_regex(file, "basis.enacting", p, false))
@@ -828,7 +852,7 @@ mod tests {
     }
 
     #[test]
-    fn the_starts_dfa_reads_long_texts() {
+    fn long_texts_are_searched_by_their_heads() {
         let g = crate::Grammar::embedded().expect("grammars");
         let kinds = &g.citations.kind_phrases;
         let s = "Căn cứ Luật Tổ chức chính quyền; thông tin về công tác, theo \u{212a}Ế HOẠCH số 5. ".repeat(20);
@@ -837,21 +861,42 @@ mod tests {
             assert_eq!(kinds.find_in_short(&s, pos), Some((a, b, i)));
             pos = b;
         }
-        assert!(kinds.starts.get().is_some_and(Option::is_some), "the DFA was built");
+        assert!(kinds.heads.get().is_some_and(|h| h.as_ref().is_some_and(|h| h.len == 4)), "the hashes were built");
         assert_eq!(kinds.find_in_short(&s, pos), None);
         // A phrase that begins before another one inside it, and ends after it.
         let p = Phrases::new(&[",", "x,1"]);
-        let s = format!("{}x,1", " ".repeat(Starts::LONG));
-        assert_eq!(p.find_at(&s, 0), Some((Starts::LONG, s.len(), 1)));
+        let s = format!("{}x,1", " ".repeat(Heads::LONG));
+        assert_eq!(p.find_at(&s, 0), Some((Heads::LONG, s.len(), 1)));
+        // A text that ends with a phrase shorter than four bytes.
+        let s = format!("{}x,", " ".repeat(Heads::LONG));
+        assert_eq!(p.find_at(&s, 0), Some((Heads::LONG + 1, s.len(), 0)));
+    }
+
+    #[test]
+    fn whitespace_is_measured_as_by_chars() {
+        for s in ["", " ", "a b", " \t\r\n\x0b\x0cx", "\u{a0} \u{3000}đ", "\u{85}\u{2028}", "\x1c\x1f", " \u{200b}"] {
+            assert_eq!(whitespace_len(s, 0), s.find(|c: char| !c.is_whitespace()).unwrap_or(s.len()), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn whitespace_first_bytes_are_complete() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let mut buf = [0; 4];
+            assert!(WHITESPACE_FIRST_BYTES.contains(&c.encode_utf8(&mut buf).as_bytes()[0]), "{c:?}");
+        }
     }
 
     #[test]
     fn anchored_patterns_know_their_first_bytes() {
-        let date = Anchored::new(compile_regex("t", "t", r"(?i:ngày\s+(?P<d>\d+))", true).expect("regex"));
+        let date = Anchored::new(compile_regex("t", "t", r"(?i:ngày\s+(?P<d>\d+))", true).expect("regex"), &["d"]);
         let first: Vec<u8> = (0..=255u8).filter(|&b| date.first[usize::from(b)]).collect();
         assert_eq!(first, b"Nn");
         assert!(date.captures("NGÀY 5").is_some() && date.captures("năm 5").is_none());
-        let any = Anchored::new(compile_regex("t", "t", r"\w*x", true).expect("regex"));
+        assert_eq!(date.prefixes.len(), 16, "every case of ngày");
+        assert!(date.captures("nGàY\n12").is_some_and(|c| &c[date.groups[0]] == "12"));
+        assert!(date.captures("ngàn 5").is_none() && date.captures("").is_none());
+        let any = Anchored::new(compile_regex("t", "t", r"\w*x", true).expect("regex"), &[]);
         assert!(any.first.iter().all(|&b| b) && any.captures("").is_none() && any.captures("x").is_some());
     }
 

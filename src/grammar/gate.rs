@@ -80,6 +80,10 @@ pub(crate) struct Gate {
     patterns: Vec<(usize, Regex)>,
     /// The relaxed copies of the anchored patterns, walked as one from the start of the line.
     set: Option<Walker>,
+    /// By first byte of a line: whether the walk of `set` may go past it (false: the DFA is
+    /// dead after that byte, no member matches). Most lines of most gates are told so from
+    /// their first byte, without setting up a walk.
+    set_firsts: [bool; 256],
     /// For each member of `set`: the index in `patterns`, and whether the copy is the pattern
     /// itself (a hit is a match).
     members: Vec<(usize, bool)>,
@@ -117,6 +121,7 @@ impl Gate {
             }
         }
         let set = if relaxed.is_empty() { None } else { Walker::new(&relaxed) };
+        let set_firsts = set.as_ref().map_or([true; 256], Walker::live_firsts);
         if set.is_none() {
             members.clear();
             rest = (0..patterns.len()).collect();
@@ -150,7 +155,7 @@ impl Gate {
                 Some(firsts)
             })
             .collect();
-        Gate { patterns, set, members, rest, rest_prefixes, rest_set, firsts }
+        Gate { patterns, set, set_firsts, members, rest, rest_prefixes, rest_set, firsts }
     }
 
     /// Whether a line whose first byte is `first` (`None`: an empty line) may match group
@@ -186,6 +191,7 @@ impl Gate {
             }
         };
         if let Some(set) = &self.set
+            && line.as_bytes().first().is_none_or(|&b| self.set_firsts[usize::from(b)])
             && set.walk(line, 0, |m| confirm(&mut hits, self.members[m])).is_err()
         {
             self.try_each(line, self.members.iter().map(|m| m.0), &mut hits);
@@ -263,6 +269,20 @@ impl Walker {
         Walker { dfa, caches: Pool::new(Box::new(move || for_cache.create_cache())) }
     }
 
+    /// For each byte, whether a walk from the start of a line may go on after that first byte
+    /// (true when the DFA cannot tell).
+    fn live_firsts(&self) -> [bool; 256] {
+        let mut live = [true; 256];
+        let mut cache = self.dfa.create_cache();
+        let Ok(start) = self.dfa.start_state_forward(&mut cache, &Input::new("").anchored(Anchored::Yes)) else {
+            return live;
+        };
+        for (b, live) in (0..=255u8).zip(&mut live) {
+            *live = !self.dfa.next_state(&mut cache, start, b).is_ok_and(|sid| sid.is_dead());
+        }
+        live
+    }
+
     /// Call `hit` with every pattern that matches `line` starting at byte `start` (a pattern
     /// may be named more than once). An error when the DFA gives up on the line.
     fn walk(&self, line: &str, start: usize, mut hit: impl FnMut(usize)) -> Result<(), ()> {
@@ -303,6 +323,52 @@ impl Clone for Walker {
 impl std::fmt::Debug for Walker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Walker").field("patterns", &self.dfa.pattern_len()).finish_non_exhaustive()
+    }
+}
+
+/// One pattern anchored at the start of a text, whose match end is found by walking its lazy
+/// DFA by hand, as a [`Walker`] does: for a pattern asked of every line that matches a few
+/// bytes at most (a list marker), the fixed cost of a search through the `regex` APIs is most
+/// of the cost.
+#[derive(Debug, Clone)]
+pub(crate) struct Prefix(Walker);
+
+impl Prefix {
+    /// `None` when the lazy DFA cannot be built for `pattern`.
+    pub(crate) fn new(pattern: &str) -> Option<Prefix> {
+        let dfa = DFA::builder().configure(DFA::config().match_kind(MatchKind::LeftmostFirst)).build(pattern).ok()?;
+        Some(Prefix(Walker::with_dfa(dfa)))
+    }
+
+    /// The end of the (leftmost-first) match of the pattern at the start of `s`, as
+    /// `Regex::find` anchored at the start finds it. An error when the DFA gives up on `s`.
+    pub(crate) fn end(&self, s: &str) -> Result<Option<usize>, ()> {
+        let Walker { dfa, caches } = &self.0;
+        let mut cache = caches.get();
+        let cache = &mut *cache;
+        let input = Input::new(s).anchored(Anchored::Yes);
+        let mut sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
+        let mut end = None;
+        // Matches show one byte late, and the last ones at the end of input.
+        for (at, &b) in s.as_bytes().iter().enumerate() {
+            sid = dfa.next_state(cache, sid, b).map_err(drop)?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    end = Some(at);
+                }
+                if sid.is_dead() {
+                    return Ok(end);
+                }
+                if sid.is_quit() || sid.is_unknown() {
+                    return Err(());
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
+        if sid.is_match() {
+            end = Some(s.len());
+        }
+        Ok(end)
     }
 }
 
@@ -359,6 +425,21 @@ mod tests {
         assert!(!exact && anchored && !copy.contains(r"\b"), "{copy}");
         assert!(!relax(r"cộng hòa\b").unwrap().2);
         assert!(!relax(r"(?:^a|b)").unwrap().2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefixes_end_where_the_regex_match_ends(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "-", "+", "•", "–", " ", "\t", "1", "12", ".", ")", "I", "V", "a", "đ", "Đ", "ạ", "x", "Mục",
+            ]), 0..10),
+        ) {
+            let line: String = parts.concat();
+            for p in [r"^(?:[-+•*–]\s*|(?:\d+(?:\.\d+)*|[IVXLC]+|[\p{Ll}\p{Lu}])[.)]\s+)+", r"^\d+\.?", r"^(?:a|ab|abc)?"] {
+                let prefix = Prefix::new(p).unwrap();
+                proptest::prop_assert_eq!(prefix.end(&line), Ok(re(p).find(&line).map(|m| m.end())), "{:?} {:?}", p, line);
+            }
+        }
     }
 
     #[test]

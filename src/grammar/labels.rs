@@ -27,6 +27,9 @@ pub(crate) struct LabelStarts {
     by_first: Vec<(char, Vec<String>)>,
     /// A label holds σ or ς (see [`LabelStarts::may_start`]).
     sigma: bool,
+    /// No label holds a colon, σ or ς: a label followed by a colon ends at the first colon of a
+    /// line, and is found in the lower case of the line up to there.
+    before_colon: bool,
 }
 
 impl LabelStarts {
@@ -40,7 +43,13 @@ impl LabelStarts {
                 None => by_first.push((first, vec![l.clone()])),
             }
         }
-        LabelStarts { by_first, sigma }
+        let before_colon = !labels.iter().any(|(_, l)| l.contains([':', 'σ', 'ς']));
+        LabelStarts { by_first, sigma, before_colon }
+    }
+
+    /// See the field `before_colon`.
+    pub(crate) fn end_before_colon(&self) -> bool {
+        self.before_colon
     }
 
     /// False when `to_lower(s)` starts with none of the labels (lower case). The start of `s`

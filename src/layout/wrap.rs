@@ -23,13 +23,15 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         // Keep absorbing the following lines into line i while they continue it. `last` is
         // the last line absorbed, so each line is looked at once.
         let mut last = i;
+        // The length of line i in chars once asked for, kept as it grows.
+        let mut chars = None;
         while let Some(j) = next_non_blank(lines, last) {
             // A paragraph break may hide behind at most a few blank lines (page breaks).
             let gap = j - last - 1;
             if lines[j].kind != LineKind::Text || gap > 3 {
                 break;
             }
-            if !continues(&lines[i].text, &lines[j].text, margin, grammar) {
+            if !continues(&lines[i].text, &mut chars, &lines[j].text, margin, grammar) {
                 break;
             }
             let next = std::mem::take(&mut lines[j].text);
@@ -40,7 +42,9 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             if !hyphen {
                 first.push(' ');
             }
-            first.push_str(next.trim());
+            let next = next.trim();
+            first.push_str(next);
+            chars = chars.map(|n| n + usize::from(!hyphen) + char_len(next));
             for line in &mut lines[last + 1..j] {
                 line.kind = LineKind::Blank;
                 line.removed = true;
@@ -56,15 +60,17 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
 /// The margin the text is wrapped at, if it is: the length most full lines reach.
 fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     let mut lens: Vec<usize> = (lines.iter())
-        .filter(|l| l.kind == LineKind::Text)
-        .map(|l| l.text.chars().count())
+        // (A line of fewer than 20 bytes has fewer than 20 chars: not counted.)
+        .filter(|l| l.kind == LineKind::Text && l.text.len() >= 20)
+        .map(|l| char_len(&l.text))
         .filter(|&n| n >= 20)
         .collect();
     if lens.len() < 8 {
         return None;
     }
-    lens.sort_unstable();
-    let p90 = lens[lens.len() * 9 / 10];
+    // The 90th percentile: the element a sort would put there, found without sorting.
+    let k = lens.len() * 9 / 10;
+    let p90 = *lens.select_nth_unstable(k).1;
     if p90 > 160 {
         return None;
     }
@@ -73,7 +79,17 @@ fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     (near * 10 >= lens.len() * 4).then_some(p90)
 }
 
-fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
+/// Whether `next` continues `first_line`; `chars` is the length of `first_line` in chars,
+/// counted here when needed and not known yet.
+/// `s.chars().count()`: the bytes that do not continue a character, counted per block of 255 in
+/// a byte, which the compiler does 16 or 32 bytes at a time (the length of every line is asked).
+fn char_len(s: &str) -> usize {
+    (s.as_bytes().chunks(255))
+        .map(|block| usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(!matches!(b, 0x80..=0xBF)))))
+        .sum()
+}
+
+fn continues(first_line: &str, chars: &mut Option<usize>, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
     let first = first_line.trim_end();
     let next = next.trim_start();
     let Some(last) = first.chars().next_back() else { return false };
@@ -83,7 +99,7 @@ fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -
     // The text tests first: the pattern tests (a block starts) only veto a join, and most
     // line pairs are told apart without them.
     let next_first = next.chars().next().unwrap_or(' ');
-    if !next_first.is_lowercase() && !joins_upper_case(first_line, next, last, margin, g) {
+    if !next_first.is_lowercase() && !joins_upper_case(first_line, chars, next, last, margin, g) {
         return false;
     }
     !(starts_block(next, g) || starts_block_line(first, g))
@@ -91,19 +107,28 @@ fn continues(first_line: &str, next: &str, margin: Option<usize>, g: &Grammar) -
 
 /// Whether `first_line` (ending in `last`) goes on in `next`, which does not start in lower
 /// case, when neither line starts a block.
-fn joins_upper_case(first_line: &str, next: &str, last: char, margin: Option<usize>, g: &Grammar) -> bool {
+fn joins_upper_case(
+    first_line: &str,
+    chars: &mut Option<usize>,
+    next: &str,
+    last: char,
+    margin: Option<usize>,
+    g: &Grammar,
+) -> bool {
     let first = first_line.trim_end();
     let upper_first = crate::text::is_upper(first);
     // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
     if upper_first != crate::text::is_upper(next) {
         return false;
     }
-    let at_margin = margin.is_some_and(|m| first_line.chars().count() * 4 >= m * 3);
+    let at_margin = margin.is_some_and(|m| *chars.get_or_insert_with(|| char_len(first_line)) * 4 >= m * 3);
     // A heading's title may end with any word ("1. Kết quả đạt được" / "Năm 2016, …"): only
     // a wrap at the margin continues it.
     let after_word = || {
-        let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
-        g.text.wrap_join_after.contains(&last_word) || last == ',' || last == '-'
+        last == ',' || last == '-' || {
+            let last_word = first.rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+            g.text.wrap_join_after.contains(&last_word)
+        }
     };
     if at_margin {
         return true;
@@ -144,6 +169,8 @@ fn heading_like(s: &crate::grammar::HeadingScheme, line: &str, end: usize) -> bo
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::any;
+
     use super::super::layout;
     use crate::grammar::Grammar;
 
@@ -172,6 +199,14 @@ mod tests {
             t,
             "2. Mục tiêu\n\n2.1. Mục tiêu chung\n\n- Triển khai nội dung\n\na) Kết quả đạt được:\n\nCác sở đã làm.\n\nTiếp theo\n"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_len_is_the_count_of_chars(s in any::<String>(), pad in 0..600usize) {
+            let s = format!("{}{s}", "ệ".repeat(pad));
+            proptest::prop_assert_eq!(super::char_len(&s), s.chars().count());
+        }
     }
 
     #[test]

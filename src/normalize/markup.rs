@@ -291,12 +291,13 @@ fn inert(text: &str, opts: Options<'_>) -> bool {
         if line.first() == Some(&b' ') {
             return false;
         }
-        if opts.markdown {
+        // Fences, rules, `#` headings and `* ` bullets (separators and pipe rows need a `|`)
+        // start with one of these bytes.
+        if opts.markdown && line.first().is_some_and(|c| b"`~-_*=#".contains(c)) {
             let mut t = line;
             while let [rest @ .., b' '] = t {
                 t = rest;
             }
-            // Fences, rules, `#` headings and `* ` bullets (separators and pipe rows need a `|`).
             if is_fence(t) || is_rule(t) || heading_content(t).is_some() || t.starts_with(b"* ") {
                 return false;
             }
@@ -490,7 +491,12 @@ impl<'a> Scanner<'a> {
             self.end_line(eol);
             return next_line(eol);
         }
-        let has_tab = memchr(b'\t', t).is_some();
+        // One search for the two bytes that make a table row: most lines have neither.
+        let (has_tab, has_pipe) = match memchr::memchr2(b'\t', b'|', t) {
+            None => (false, false),
+            Some(k) if t[k] == b'\t' => (true, self.opts.markdown && memchr(b'|', &t[k + 1..]).is_some()),
+            Some(k) => (memchr(b'\t', &t[k + 1..]).is_some(), true),
+        };
         let (mut from, mut to) = (t0, eol);
         let mut heading = false;
         let mut pipe_row = false;
@@ -511,8 +517,7 @@ impl<'a> Scanner<'a> {
                 self.new_scope();
                 return next_line(eol);
             }
-            pipe_row =
-                is_pipe_row(t) || (memchr(b'|', t).is_some() && (self.in_pipe_table || self.next_is_separator(eol)));
+            pipe_row = has_pipe && (is_pipe_row(t) || self.in_pipe_table || self.next_is_separator(eol));
             if pipe_row {
                 self.stats.pipe_rows += 1;
                 if t[0] == b'|' {

@@ -66,6 +66,9 @@ fn normalize_cow(text: Cow<'_, str>, format: Format, grammar: &Grammar) -> Canon
         Cow::Borrowed(_) => text,
     };
     let (composed, composed_count) = unicode::to_nfc(&prepared);
+    // Prepared text holds no character tidying changes but spaces, tabs and line ends; composing
+    // and decoding references could make some.
+    let mut clean = matches!(composed, Cow::Borrowed(_));
     let composed: Cow<'_, str> = match composed {
         Cow::Owned(s) => {
             drop(prepared);
@@ -75,6 +78,7 @@ fn normalize_cow(text: Cow<'_, str>, format: Format, grammar: &Grammar) -> Canon
     };
     let options = markup::Options { markdown: format != Format::Html, headings: &grammar.headings.schemes };
     let (stripped, markup) = markup::strip(composed, options);
+    clean &= markup.entities == 0;
     let stripped = if markup.entities > 0 {
         match unicode::to_nfc(&stripped).0 {
             Cow::Owned(s) => {
@@ -86,7 +90,7 @@ fn normalize_cow(text: Cow<'_, str>, format: Format, grammar: &Grammar) -> Canon
     } else {
         stripped
     };
-    let (tidied, invisible_late) = whitespace::tidy(&stripped);
+    let (tidied, invisible_late) = whitespace::tidy(&stripped, clean);
     drop(stripped);
     invisible += invisible_late;
     let (toned, moved) = tone::place_tones(&tidied, grammar.text.tone);

@@ -138,7 +138,17 @@ static TIDY_SPECIAL: [bool; 256] = {
 
 /// The final white-space pass; see the module documentation. Returns the text and how many
 /// invisible characters it removed (markup decoding can produce some, e.g. `&#8203;`).
-pub(crate) fn tidy(text: &str) -> (String, usize) {
+///
+/// `clean`: no character of `text` is one [`class`] changes, but spaces (U+0020), tabs and
+/// `\n` (it is [`prepare`]'s output, and no pass since has added any other), so lines are not
+/// searched for them.
+pub(crate) fn tidy(text: &str, clean: bool) -> (String, usize) {
+    tidy_with(text, Some(clean))
+}
+
+/// [`tidy`]. With `whole_lines` (`Some(clean)`), lines that need no tidying are copied whole;
+/// without, every line is walked (the plain version, for the tests to compare with).
+fn tidy_with(text: &str, whole_lines: Option<bool>) -> (String, usize) {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 1);
     let mut removed = 0;
@@ -152,16 +162,25 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
     let mut blank_seen = false;
     let mut i = 0;
     while i < bytes.len() {
-        // A line with nothing to tidy is copied whole (state as after its last character).
-        if (i == 0 || bytes[i - 1] == b'\n') && !line_has_content {
+        // A line with nothing to tidy but trailing spaces (a markdown hard break "  ", a space
+        // before the line end, one line in eight) is copied whole without them: the spaces
+        // would only set a pending space that the line end drops.
+        if let Some(clean) = whole_lines
+            && (i == 0 || bytes[i - 1] == b'\n')
+            && !line_has_content
+        {
             let eol = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |k| i + k);
-            if eol > i && is_tidy(&text[i..eol]) {
+            let mut end = eol;
+            while end > i && bytes[end - 1] == b' ' {
+                end -= 1;
+            }
+            if end > i && is_tidy(&text[i..end], clean) {
                 start_line(&mut out, &mut blank_seen);
+                // (`line_has_tab` stays false: the line end that follows resets it unread.)
                 line_has_content = true;
-                line_has_tab = memchr::memchr(b'\t', &bytes[i..eol]).is_some();
                 pending_space = false;
                 space_run = 0;
-                out.push_str(&text[i..eol]);
+                out.push_str(&text[i..end]);
                 i = eol;
                 continue;
             }
@@ -235,8 +254,9 @@ pub(crate) fn tidy(text: &str) -> (String, usize) {
 }
 
 /// A non-empty line that [`tidy`] copies as it is: no space at either end, no space next to
-/// a space or a tab, and every character [`class`] does not keep as it is a space or a tab.
-fn is_tidy(line: &str) -> bool {
+/// a space or a tab, and every character [`class`] does not keep as it is a space or a tab
+/// (known of a `clean` line, see [`tidy`]).
+fn is_tidy(line: &str, clean: bool) -> bool {
     let b = line.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
@@ -249,7 +269,7 @@ fn is_tidy(line: &str) -> bool {
     if space_next_to_space_or_tab {
         return false;
     }
-    if !b.iter().fold(false, |any, &c| any | is_trigger(c)) {
+    if clean || !b.iter().fold(false, |any, &c| any | is_trigger(c)) {
         return true;
     }
     // A trigger byte is ASCII or a lead byte, so `k` is a character boundary.
@@ -286,7 +306,7 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> String {
-        tidy(&prepare(s).0).0
+        tidy(&prepare(s).0, true).0
     }
 
     #[test]
@@ -311,7 +331,7 @@ mod tests {
         assert_eq!(p, "Ủy ban nhân");
         assert_eq!(n, 6);
         assert_eq!(prepare("a\u{0}b\u{1B}c").0, "abc");
-        let (s, n) = tidy("x\u{200C}y");
+        let (s, n) = tidy("x\u{200C}y", false);
         assert_eq!((s.as_str(), n), ("xy\n", 1));
     }
 
@@ -391,7 +411,20 @@ mod tests {
             "x",
             "a\t\tb",
         ] {
-            assert_eq!(is_tidy(line), tidy(line).0 == format!("{line}\n"), "{line:?}");
+            assert_eq!(is_tidy(line, false), tidy(line, false).0 == format!("{line}\n"), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { failure_persistence: None, ..Default::default() })]
+
+        /// Lines copied whole come out as the plain walk gives them, and prepared text is
+        /// clean.
+        #[test]
+        fn whole_line_copies_are_the_plain_walk(text in "[ \t\nab\u{A0}\u{200B}Đ\r“\u{1}]{0,40}") {
+            proptest::prop_assert_eq!(tidy_with(&text, Some(false)), tidy_with(&text, None));
+            let prepared = prepare(&text).0;
+            proptest::prop_assert_eq!(tidy_with(&prepared, Some(true)), tidy_with(&prepared, None));
         }
     }
 

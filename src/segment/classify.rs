@@ -5,6 +5,7 @@ use crate::grammar::gate::{self, Hits};
 use crate::grammar::{Grammar, HeadingScheme, Ordinal};
 use crate::layout::{Layout, LineKind};
 use crate::text::{fold, is_upper, roman_value};
+use compact_str::CompactString;
 use regex::CaptureLocations;
 use unicode_normalization::char::canonical_combining_class;
 
@@ -14,8 +15,9 @@ use unicode_normalization::char::canonical_combining_class;
 pub(crate) struct HeadingCandidate {
     /// Index of the scheme in `grammar.headings.schemes`.
     pub(crate) scheme: usize,
-    /// The ordinal as printed ("IV", "2.3.1", "a", "thứ nhất").
-    pub(crate) num: String,
+    /// The ordinal as printed ("IV", "2.3.1", "a", "thứ nhất"): short, kept inline (a heading
+    /// line costs no allocation for it).
+    pub(crate) num: CompactString,
     /// Numeric value of the ordinal, for following sequences (0 when unknown).
     pub(crate) value: u32,
     /// Byte offset in the line where the title starts.
@@ -137,9 +139,15 @@ fn classify_line_with(line: &str, g: &Grammar, memo: &mut Memo) -> LineInfo {
         return info;
     }
     if upper && !line.ends_with(':') {
-        let key = line.trim_end_matches(['.', ' ']).to_uppercase();
-        if let Some((kind, _)) = g.doc_types.labels.iter().find(|(_, label)| *label == key) {
-            info.doc_type = Some((kind.clone(), line.trim_end_matches(['.', ' ']).to_owned()));
+        // The upper case of a line starting with an ASCII char starts with that char in upper
+        // case: most headings in capitals start with a byte no label starts with, and are told
+        // without upper-casing them.
+        let first = line.as_bytes()[0];
+        if !first.is_ascii() || memo.label_first_bytes[usize::from(first.to_ascii_uppercase())] {
+            let key = line.trim_end_matches(['.', ' ']).to_uppercase();
+            if let Some((kind, _)) = g.doc_types.labels.iter().find(|(_, label)| *label == key) {
+                info.doc_type = Some((kind.clone(), line.trim_end_matches(['.', ' ']).to_owned()));
+            }
         }
     } else if !line.ends_with(':') && memo.label_first_bytes[usize::from(line.as_bytes()[0])] {
         // "KẾ HOẠCH Triển khai thực hiện …": the type line with the title run on. The label
@@ -218,12 +226,11 @@ fn heading_candidates_of(line: &str, g: &Grammar, cands: Hits, memo: &mut Memo) 
         if scheme.title_case && !title_starts_well(&line[title_at..]) {
             continue;
         }
-        let num = num.to_owned();
-        let value = ordinal_value(scheme, &num, &g.headings.alphabet);
+        let value = ordinal_value(scheme, num, &g.headings.alphabet);
         if scheme.ordinal == Ordinal::Roman && value == 0 && scheme.rank.is_none() {
             continue;
         }
-        out.push(HeadingCandidate { scheme: idx, num, value, title_at });
+        out.push(HeadingCandidate { scheme: idx, num: num.into(), value, title_at });
     }
     out
 }

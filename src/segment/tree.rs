@@ -129,14 +129,12 @@ impl<'g> TreeBuilder<'g> {
             self.above.insert(self.placed[open].key, key);
         }
 
-        let marker = scheme.marker.replace("{num}", &c.num);
-        let mut path = self.base_path.clone();
-        for &open in &self.stack {
-            if !path.is_empty() {
-                path.push('/');
-            }
-            path.push_str(&self.placed[open].marker);
-        }
+        let marker = fill_marker(&scheme.marker, &c.num);
+        // The path of the innermost open heading is the path of the open headings (they were
+        // open below it when it was placed): extended, not spelled out again.
+        let parent = self.stack.last().map_or(self.base_path.as_str(), |&p| self.placed[p].path.as_str());
+        let mut path = String::with_capacity(parent.len() + 1 + marker.len());
+        path.push_str(parent);
         if !path.is_empty() {
             path.push('/');
         }
@@ -239,6 +237,20 @@ impl<'g> TreeBuilder<'g> {
     }
 }
 
+/// `template` with every `{num}` replaced by `num` (as `str::replace`, which sets up a
+/// general searcher for each heading).
+fn fill_marker(template: &str, num: &str) -> String {
+    let mut out = String::with_capacity(template.len() + num.len());
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once("{num}") {
+        out.push_str(before);
+        out.push_str(num);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Turn a pre-order list of (depth, section) into a tree.
 fn nest(flat: Vec<(usize, Section)>) -> Vec<Section> {
     let mut roots: Vec<Section> = Vec::new();
@@ -280,7 +292,9 @@ fn heading_title(rest: &str, line: usize, layout: &Layout, infos: &[LineInfo], g
         return String::new();
     }
     // (Counted only as far as the answer needs: a body runs long.)
-    if let Some(colon) = rest.find(": ")
+    // (": " found by its colon with memchr: `str::find` sets up a general searcher per line.)
+    let colon_space = memchr::memchr_iter(b':', rest.as_bytes()).find(|&i| rest.as_bytes().get(i + 1) == Some(&b' '));
+    if let Some(colon) = colon_space
         && rest[colon + 2..].trim().chars().nth(1).is_some()
     {
         return rest[..colon].trim().to_owned();
@@ -294,4 +308,18 @@ fn heading_title(rest: &str, line: usize, layout: &Layout, infos: &[LineInfo], g
         return rest[..cut].trim().to_owned();
     }
     rest.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_filled_as_by_replace() {
+        for (t, n) in
+            [("Phần {num}", "II"), ("{num}", "2.3"), ("{num}/{num}", "a"), ("Mục", "1"), ("", "x"), ("{nu{num}m}", "7")]
+        {
+            assert_eq!(fill_marker(t, n), t.replace("{num}", n), "{t:?}");
+        }
+    }
 }

@@ -149,7 +149,7 @@ pub fn layout(text: &str, grammar: &Grammar) -> Layout {
     }
     let mut diagnostics = Vec::new();
 
-    let removed = remove_page_numbers(&mut lines, grammar);
+    let removed = remove_page_numbers(&mut lines, &marks, grammar);
     if removed > 0 {
         diagnostics.push(Diagnostic::new(
             Severity::Info,
@@ -278,7 +278,12 @@ pub(crate) fn next_non_blank(lines: &[WorkLine], i: usize) -> Option<usize> {
 /// Drop lines that are only a page number ("4", "- 4 -", "Trang 4") and stand next to a
 /// blank line, outside tables (a lone number between two table rows is a cell). A run of such
 /// lines goes or stays as one, so that what is left is stable under a second pass.
-fn remove_page_numbers(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
+///
+/// When the pages are known (`marks`, the line at which each page starts, from a PDF), a page
+/// number is where the pages meet: only the first or last lines of a page are dropped. Lines
+/// elsewhere are the cells of a table whose layout the text layer lost ("1" of an "STT"
+/// column between blank lines).
+fn remove_page_numbers(lines: &mut [WorkLine], marks: &[usize], grammar: &Grammar) -> usize {
     let is_number = |l: &WorkLine| {
         let t = l.text.trim();
         l.kind == LineKind::Text && t.len() <= 12 && grammar.text.page_number.iter().any(|r| r.is_match(t))
@@ -299,7 +304,13 @@ fn remove_page_numbers(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         let blank_after = end < lines.len() && lines[end].kind == LineKind::Blank;
         let table_before = prev_non_blank(lines, i).is_some_and(|j| lines[j].kind == LineKind::TableRow);
         let table_after = next_non_blank(lines, end - 1).is_some_and(|j| lines[j].kind == LineKind::TableRow);
-        if (blank_before || blank_after) && !(table_before && table_after) {
+        // Pages known: the run must be first or last on its page (nothing but blank lines
+        // between it and a page start, or the end of the text).
+        let at_page_edge = marks.is_empty()
+            || marks.iter().any(|&m| m <= i && lines[m..i].iter().all(|l| l.kind == LineKind::Blank))
+            || lines[end..].iter().take_while(|l| l.kind == LineKind::Blank).count() + end == lines.len()
+            || marks.iter().any(|&m| m >= end && lines[end..m].iter().all(|l| l.kind == LineKind::Blank));
+        if (blank_before || blank_after) && !(table_before && table_after) && at_page_edge {
             for line in &mut lines[i..end] {
                 *line = WorkLine { text: Cow::Borrowed(""), kind: LineKind::Blank, removed: false };
                 removed += 1;
@@ -365,6 +376,19 @@ mod tests {
         let l = run("- Một mục tiêu đạt được.\n\n4\n\n- Mục tiêu tiếp theo.\n");
         assert!(!l.text.contains("\n4\n"), "{}", l.text);
         assert!(l.diagnostics.iter().any(|d| d.code == "layout.page_number_removed"));
+    }
+
+    #[test]
+    fn with_pages_known_only_numbers_at_a_page_edge_are_page_numbers() {
+        // Page one ends with its number; a lone "1" in the middle of page two is a table cell.
+        let text = "Mục tiêu.\n\n4\nSTT\n\n1\n\nTổ chức hội nghị.\n";
+        let marked = mark_pages(text, &[0, text.find("STT").unwrap()]);
+        let l = run(&marked);
+        assert!(!l.text.contains("\n4\n"), "{}", l.text);
+        assert!(l.text.contains("\n1\n"), "{}", l.text);
+        // The same text without pages: both stand between blank lines.
+        let l = run(text);
+        assert!(!l.text.contains("\n1\n") && !l.text.contains("\n4\n"), "{}", l.text);
     }
 
     #[test]

@@ -344,21 +344,21 @@ fn sentence_tasks<'t>(
 /// is a noun: "các tổ chức"). All verbs are found in one pass when the grammar could set that
 /// up (see [`Labels::work_verb_finder`]).
 fn work_start(low: &str, labels: &Labels) -> Option<usize> {
-    let Some(finder) = &labels.work_verb_finder else { return work_start_plain(low, &labels.work_verbs) };
+    let Some(finder) = &labels.work_verb_finder else { return work_start_plain(low, labels) };
     finder
         .find_overlapping_iter(low)
         .map(|m| (m.start(), m.end()))
-        .filter(|&(at, end)| stands_as_work(low, at, end))
+        .filter(|&(at, end)| stands_as_work(low, at, end, labels))
         .map(|(at, _)| at)
         .min()
 }
 
 /// [`work_start`] verb by verb.
-fn work_start_plain(low: &str, verbs: &[String]) -> Option<usize> {
+fn work_start_plain(low: &str, labels: &Labels) -> Option<usize> {
     let mut best: Option<usize> = None;
-    for v in verbs {
+    for v in &labels.work_verbs {
         for (at, _) in low.match_indices(v.as_str()) {
-            if stands_as_work(low, at, at + v.len()) {
+            if stands_as_work(low, at, at + v.len(), labels) {
                 best = Some(best.map_or(at, |b: usize| b.min(at)));
                 break;
             }
@@ -368,10 +368,10 @@ fn work_start_plain(low: &str, verbs: &[String]) -> Option<usize> {
 }
 
 /// The verb at `low[at..end]` stands as a word, after the start, and not as a noun.
-fn stands_as_work(low: &str, at: usize, end: usize) -> bool {
+fn stands_as_work(low: &str, at: usize, end: usize, labels: &Labels) -> bool {
     let before_ok = at == 0 || low[..at].ends_with(' ');
     let after_ok = low[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-    let noun = low[..at].ends_with("các ") || low[..at].ends_with("những ");
+    let noun = labels.work_verb_noun_markers.iter().any(|m| low[..at].ends_with(m.as_str()));
     before_ok && after_ok && !noun && at > 0
 }
 
@@ -477,8 +477,17 @@ mod tests {
             let g = &*GRAMMAR;
             let low: String = parts.concat();
             proptest::prop_assert!(g.labels.work_verb_finder.is_some());
-            proptest::prop_assert_eq!(super::work_start(&low, &g.labels), super::work_start_plain(&low, &g.labels.work_verbs));
+            proptest::prop_assert_eq!(super::work_start(&low, &g.labels), super::work_start_plain(&low, &g.labels));
         }
+    }
+
+    #[test]
+    fn a_work_verb_after_a_noun_marker_is_no_work() {
+        let g = &*GRAMMAR;
+        let low = "sở công thương, các tổ chức liên quan triển khai";
+        assert_eq!(super::work_start(low, &g.labels), low.find("triển khai"));
+        assert_eq!(super::work_start_plain(low, &g.labels), low.find("triển khai"));
+        assert_eq!(super::work_start("sở công thương tổ chức", &g.labels), Some("sở công thương ".len()));
     }
 
     static GRAMMAR: std::sync::LazyLock<crate::grammar::Grammar> =

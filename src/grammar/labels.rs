@@ -109,6 +109,8 @@ pub(crate) struct Labels {
     /// Finds every occurrence of every work verb in one pass; `None` when a verb may overlap
     /// itself (then found verb by verb, as a string search does, one occurrence after another).
     pub(crate) work_verb_finder: Option<aho_corasick::AhoCorasick>,
+    /// Lower case, each with the space that follows it: a work verb right after one is a noun.
+    pub(crate) work_verb_noun_markers: Vec<String>,
     /// Regexes capturing `agency`, anchored at the start.
     pub(crate) responsibility_title_patterns: Vec<TitlePattern>,
     /// Finds " <verb>" of `responsibility_verbs` in any case: a cheap test before a heading is
@@ -229,6 +231,7 @@ struct File {
     passive_subject_ends: Vec<String>,
     partner_cues: Vec<String>,
     work_verbs: Vec<String>,
+    work_verb_noun_markers: Vec<String>,
     responsibility_title_patterns: Vec<String>,
     responsibility_verbs: Vec<String>,
     not_agency_words: Vec<String>,
@@ -307,6 +310,7 @@ pub(super) fn compile(file: &str, yaml: &str) -> Result<Labels, GrammarError> {
         partner_cues: lower(f.partner_cues),
         work_verbs,
         work_verb_finder,
+        work_verb_noun_markers: lower(f.work_verb_noun_markers).into_iter().map(|m| m + " ").collect(),
         responsibility_title_patterns,
         responsibility_verb_finder,
         responsibility_verb_spaced,

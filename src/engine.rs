@@ -569,12 +569,16 @@ mod tests {
         assert_eq!(run.into_result(), Err("disk full"));
     }
 
+    /// `n` inputs that do not exist (each gives a failed record at once, named by its number
+    /// "000" …), an engine, and a pool of `threads`.
+    fn missing_files(n: usize, threads: usize) -> (Vec<crate::Input>, Engine, rayon::ThreadPool) {
+        let inputs = (0..n).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
+        (inputs, Engine::new().unwrap(), rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap())
+    }
+
     #[test]
     fn every_input_comes_out_once_in_order_on_many_threads() {
-        let inputs: Vec<crate::Input> =
-            (0..300).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
-        let engine = Engine::new().unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let (inputs, engine, pool) = missing_files(300, 4);
         let mut seen = Vec::new();
         pool.install(|| engine.convert_all(&inputs, |r| seen.push(r.source.path)));
         let expected: Vec<String> = inputs.iter().map(|i| i.path.to_string_lossy().into_owned()).collect();
@@ -583,10 +587,7 @@ mod tests {
 
     #[test]
     fn prepared_items_come_out_in_input_order() {
-        let inputs: Vec<crate::Input> =
-            (0..100).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
-        let engine = Engine::new().unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let (inputs, engine, pool) = missing_files(100, 3);
         let mut seen = Vec::new();
         let done: Result<(), ()> = pool.install(|| {
             engine.try_convert_all_prepared(
@@ -604,10 +605,7 @@ mod tests {
 
     #[test]
     fn a_panicking_prepare_ends_the_run_instead_of_hanging_it() {
-        let inputs: Vec<crate::Input> =
-            (0..200).map(|i| crate::Input::file(format!("/nonexistent/vanban-test/{i:03}"))).collect();
-        let engine = Engine::new().unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let (inputs, engine, pool) = missing_files(200, 2);
         let run = catch_unwind(AssertUnwindSafe(|| {
             pool.install(|| {
                 engine.try_convert_all_prepared(

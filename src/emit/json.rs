@@ -307,13 +307,28 @@ fn key_must_be_a_string() -> Error {
     Error::Invalid("key must be a string".to_owned())
 }
 
+impl<W: Write> MapKey<'_, W> {
+    /// The string of `v`'s JSON, as serde_json writes numbers and bools as keys.
+    fn quoted<T: Serialize>(self, v: &T) -> Result<(), Error> {
+        self.w.write_all(b"\"")?;
+        serde_json::to_writer(&mut *self.w, v)?;
+        Ok(self.w.write_all(b"\"")?)
+    }
+
+    /// serde_json refuses non-finite float keys and quotes the others.
+    fn float_key<T: Serialize>(self, v: T, finite: bool) -> Result<(), Error> {
+        if !finite {
+            return Err(Error::Invalid("float key must be finite".to_owned()));
+        }
+        self.quoted(&v)
+    }
+}
+
 /// Keys serde_json writes as the string of their JSON.
 macro_rules! quoted_keys {
     ($($method:ident: $ty:ty),* $(,)?) => {
         $(fn $method(self, v: $ty) -> Result<(), Error> {
-            self.w.write_all(b"\"")?;
-            serde_json::to_writer(&mut *self.w, &v)?;
-            Ok(self.w.write_all(b"\"")?)
+            self.quoted(&v)
         })*
     };
 }
@@ -336,22 +351,11 @@ impl<W: Write> ser::Serializer for MapKey<'_, W> {
     }
 
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        // serde_json refuses non-finite keys and quotes the others.
-        if !v.is_finite() {
-            return Err(Error::Invalid("float key must be finite".to_owned()));
-        }
-        self.w.write_all(b"\"")?;
-        serde_json::to_writer(&mut *self.w, &v)?;
-        Ok(self.w.write_all(b"\"")?)
+        self.float_key(v, v.is_finite())
     }
 
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        if !v.is_finite() {
-            return Err(Error::Invalid("float key must be finite".to_owned()));
-        }
-        self.w.write_all(b"\"")?;
-        serde_json::to_writer(&mut *self.w, &v)?;
-        Ok(self.w.write_all(b"\"")?)
+        self.float_key(v, v.is_finite())
     }
 
     fn serialize_char(self, v: char) -> Result<(), Error> {

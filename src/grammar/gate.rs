@@ -192,7 +192,7 @@ impl Gate {
         };
         if let Some(set) = &self.set
             && line.as_bytes().first().is_none_or(|&b| self.set_firsts[usize::from(b)])
-            && set.walk(line, 0, |m| confirm(&mut hits, self.members[m])).is_err()
+            && set.walk(line, 0, |m, _| confirm(&mut hits, self.members[m])).is_err()
         {
             self.try_each(line, self.members.iter().map(|m| m.0), &mut hits);
         }
@@ -206,7 +206,7 @@ impl Gate {
             (Some(prefixes), Some((walker, members))) => {
                 let mut from = 0;
                 while let Some(start) = prefixes.next(line, from) {
-                    if walker.walk(line, start, |m| confirm(&mut hits, members[m])).is_err() {
+                    if walker.walk(line, start, |m, _| confirm(&mut hits, members[m])).is_err() {
                         self.try_each(line, self.rest.iter().copied(), &mut hits);
                         break;
                     }
@@ -283,20 +283,21 @@ impl Walker {
         live
     }
 
-    /// Call `hit` with every pattern that matches `line` starting at byte `start` (a pattern
-    /// may be named more than once). An error when the DFA gives up on the line.
-    fn walk(&self, line: &str, start: usize, mut hit: impl FnMut(usize)) -> Result<(), ()> {
+    /// Call `hit` with every pattern that matches `line` starting at byte `start`, and where
+    /// the match ends (a pattern may be named more than once, at each end, shortest first). An
+    /// error when the DFA gives up on the line.
+    fn walk(&self, line: &str, start: usize, mut hit: impl FnMut(usize, usize)) -> Result<(), ()> {
         let dfa = &self.dfa;
         let mut cache = self.caches.get();
         let cache = &mut *cache;
         let input = Input::new(line).range(start..).anchored(Anchored::Yes);
         let mut sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
         // Matches show one byte late, and the last ones at the end of input.
-        for &b in &line.as_bytes()[start..] {
+        for (at, &b) in line.as_bytes().iter().enumerate().skip(start) {
             sid = dfa.next_state(cache, sid, b).map_err(drop)?;
             if sid.is_tagged() {
                 if sid.is_match() {
-                    (0..dfa.match_len(cache, sid)).for_each(|k| hit(dfa.match_pattern(cache, sid, k).as_usize()));
+                    (0..dfa.match_len(cache, sid)).for_each(|k| hit(dfa.match_pattern(cache, sid, k).as_usize(), at));
                 }
                 if sid.is_dead() {
                     return Ok(());
@@ -308,7 +309,7 @@ impl Walker {
         }
         sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
         if sid.is_match() {
-            (0..dfa.match_len(cache, sid)).for_each(|k| hit(dfa.match_pattern(cache, sid, k).as_usize()));
+            (0..dfa.match_len(cache, sid)).for_each(|k| hit(dfa.match_pattern(cache, sid, k).as_usize(), line.len()));
         }
         Ok(())
     }
@@ -343,31 +344,9 @@ impl Prefix {
     /// The end of the (leftmost-first) match of the pattern at the start of `s`, as
     /// `Regex::find` anchored at the start finds it. An error when the DFA gives up on `s`.
     pub(crate) fn end(&self, s: &str) -> Result<Option<usize>, ()> {
-        let Walker { dfa, caches } = &self.0;
-        let mut cache = caches.get();
-        let cache = &mut *cache;
-        let input = Input::new(s).anchored(Anchored::Yes);
-        let mut sid = dfa.start_state_forward(cache, &input).map_err(drop)?;
+        // Leftmost-first: the walk stops once no longer match can follow.
         let mut end = None;
-        // Matches show one byte late, and the last ones at the end of input.
-        for (at, &b) in s.as_bytes().iter().enumerate() {
-            sid = dfa.next_state(cache, sid, b).map_err(drop)?;
-            if sid.is_tagged() {
-                if sid.is_match() {
-                    end = Some(at);
-                }
-                if sid.is_dead() {
-                    return Ok(end);
-                }
-                if sid.is_quit() || sid.is_unknown() {
-                    return Err(());
-                }
-            }
-        }
-        sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
-        if sid.is_match() {
-            end = Some(s.len());
-        }
+        self.0.walk(s, 0, |_, at| end = Some(at))?;
         Ok(end)
     }
 }

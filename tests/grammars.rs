@@ -109,3 +109,19 @@ fn a_missing_folder_is_an_error_not_a_panic() {
     let err = Engine::with_grammar_dir(Path::new("/nonexistent/grammars")).unwrap_err();
     assert!(matches!(err, GrammarError::Read { .. }), "{err}");
 }
+
+#[test]
+fn with_several_broken_files_the_error_is_always_the_same() {
+    // The files compile side by side; which one fails first in time must not change the error.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["text.yaml", "labels.yaml", "tables.yaml"] {
+        fs::write(dir.path().join(name), "bogus_key: 1\n").unwrap();
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+    let errors: std::collections::BTreeSet<String> = (0..20)
+        .map(|_| pool.install(|| Engine::with_grammar_dir(dir.path()).map(|_| ()).unwrap_err().to_string()))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let msg = errors.first().unwrap();
+    assert!(msg.contains("text.yaml"), "the first file in reading order: {msg}");
+}

@@ -25,17 +25,19 @@ const STREAM_ABOVE: usize = 1 << 20;
 /// run that cannot proceed (exit 2), or a closed stdout (exit 0, told apart by the caller).
 pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let engine = match &args.grammars {
-        Some(dir) => {
-            Engine::with_grammar_dir(dir).with_context(|| format!("invalid grammar folder {}", dir.display()))?
-        }
-        None => Engine::new().context("the embedded grammars are invalid")?,
-    }
-    .keep_text(!args.no_text);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.map_or(0, NonZeroUsize::get))
         .build()
         .context("cannot start the worker threads")?;
+    // The grammar compiles on the workers too: `-j` bounds the threads of the whole run.
+    let engine = pool
+        .install(|| match &args.grammars {
+            Some(dir) => {
+                Engine::with_grammar_dir(dir).with_context(|| format!("invalid grammar folder {}", dir.display()))
+            }
+            None => Engine::new().context("the embedded grammars are invalid"),
+        })?
+        .keep_text(!args.no_text);
 
     // Open the output before walking the inputs: an unwritable path fails at once.
     let mut out = Output::open(args.output.as_deref())?;

@@ -18,6 +18,7 @@ use std::panic::{RefUnwindSafe, UnwindSafe};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -108,14 +109,16 @@ impl Gate {
     pub(crate) fn new(groups: &[&[Regex]]) -> Gate {
         let patterns: Vec<(usize, Regex)> =
             groups.iter().enumerate().flat_map(|(g, rs)| rs.iter().map(move |r| (g, r.clone()))).collect();
+        // Each pattern parsed once; `None` when it does not parse as its own HIR.
+        let parsed: Vec<Option<Parsed>> = patterns.iter().map(|(_, r)| Parsed::new(r.as_str())).collect();
         let mut relaxed = Vec::new();
         let mut members = Vec::new();
         let mut rest = Vec::new();
-        for (i, (_, r)) in patterns.iter().enumerate() {
-            match relax(r.as_str()).filter(|(_, _, anchored)| *anchored) {
-                Some((copy, exact, _)) => {
-                    relaxed.push(copy);
-                    members.push((i, exact));
+        for (i, p) in parsed.iter().enumerate() {
+            match p.as_ref().filter(|p| p.anchored) {
+                Some(p) => {
+                    relaxed.push(&p.relaxed);
+                    members.push((i, p.exact));
                 }
                 None => rest.push(i),
             }
@@ -126,29 +129,28 @@ impl Gate {
             members.clear();
             rest = (0..patterns.len()).collect();
         }
-        let rest_prefixes = if rest.is_empty() {
-            None
-        } else {
-            let prefixes: Option<Vec<Vec<Vec<u8>>>> =
-                rest.iter().map(|&i| match_prefixes(patterns[i].1.as_str())).collect();
-            prefixes.and_then(|p| Starts::new(p.into_iter().flatten().collect()))
+        let rest_parsed: Option<Vec<&Parsed>> = rest.iter().map(|&i| parsed[i].as_ref()).collect();
+        let rest_prefixes = match &rest_parsed {
+            Some(ps) if !ps.is_empty() => {
+                let prefixes: Option<Vec<&Vec<Vec<u8>>>> = ps.iter().map(|p| p.prefixes.as_ref()).collect();
+                prefixes.and_then(|p| Starts::new(p.into_iter().flatten().cloned().collect()))
+            }
+            _ => None,
         };
-        let rest_set = rest_prefixes.as_ref().and_then(|_| {
-            let relaxed: Option<Vec<(String, bool)>> =
-                rest.iter().map(|&i| relax(patterns[i].1.as_str()).map(|(copy, exact, _)| (copy, exact))).collect();
-            let relaxed = relaxed?;
-            let walker = Walker::new(&relaxed.iter().map(|(copy, _)| copy.clone()).collect::<Vec<_>>())?;
-            Some((walker, rest.iter().zip(&relaxed).map(|(&i, (_, exact))| (i, *exact)).collect()))
+        let rest_set = rest_prefixes.as_ref().zip(rest_parsed).and_then(|(_, ps)| {
+            let walker = Walker::new(&ps.iter().map(|p| &p.relaxed).collect::<Vec<_>>())?;
+            Some((walker, rest.iter().zip(&ps).map(|(&i, p)| (i, p.exact)).collect()))
         });
+        let mut parsed = parsed.iter();
         let firsts = groups
             .iter()
             .map(|rs| {
+                // Every pattern of the group is taken from `parsed`, also after one fails.
+                let group: Vec<Option<&Parsed>> = parsed.by_ref().take(rs.len()).map(Option::as_ref).collect();
                 let mut firsts = [false; 256];
-                for r in rs.iter() {
-                    if !relax(r.as_str())?.2 {
-                        return None;
-                    }
-                    for literal in match_prefixes(r.as_str())? {
+                for p in group {
+                    let p = p.filter(|p| p.anchored)?;
+                    for literal in p.prefixes.as_ref()? {
                         firsts[usize::from(literal[0])] = true;
                     }
                 }
@@ -259,8 +261,13 @@ struct Walker {
 type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
 impl Walker {
-    fn new(patterns: &[String]) -> Option<Walker> {
-        let dfa = DFA::builder().configure(DFA::config().match_kind(MatchKind::All)).build_many(patterns).ok()?;
+    fn new(patterns: &[&Hir]) -> Option<Walker> {
+        // Straight from the HIRs: printing them and parsing again would double the work.
+        let nfa = thompson::Compiler::new()
+            .configure(thompson::Config::new().which_captures(WhichCaptures::None))
+            .build_many_from_hir(patterns)
+            .ok()?;
+        let dfa = DFA::builder().configure(DFA::config().match_kind(MatchKind::All)).build_from_nfa(nfa).ok()?;
         Some(Walker::with_dfa(dfa))
     }
 
@@ -351,27 +358,36 @@ impl Prefix {
     }
 }
 
-/// A copy of `pattern` for a walked set: Unicode word boundaries dropped and groups made
-/// non-capturing. Also whether the copy matches exactly what the pattern does (it had no
-/// Unicode word boundary), and whether it is anchored at the start.
-fn relax(pattern: &str) -> Option<(String, bool, bool)> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let anchored = hir.properties().look_set_prefix().contains(Look::Start);
-    let exact = !hir.properties().look_set().contains_word_unicode();
-    Some((drop_word_unicode(&hir).to_string(), exact, anchored))
+/// A pattern of a gate, parsed once, and what the gate needs of it.
+struct Parsed {
+    /// A copy for a walked set: Unicode word boundaries dropped and groups made non-capturing.
+    relaxed: Hir,
+    /// Whether the copy matches exactly what the pattern does (it had no Unicode word
+    /// boundary).
+    exact: bool,
+    /// Whether the pattern is anchored at the start.
+    anchored: bool,
+    /// Literals one of which every match of the pattern starts with, if there is a finite set
+    /// of them and none is empty.
+    prefixes: Option<Vec<Vec<u8>>>,
 }
 
-/// Literals one of which every match of `pattern` starts with, if there is a finite set of
-/// them and none is empty.
-fn match_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    seq.optimize_for_prefix_by_preference();
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.is_empty()) {
-        return None;
+impl Parsed {
+    fn new(pattern: &str) -> Option<Parsed> {
+        let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+        let mut seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        seq.optimize_for_prefix_by_preference();
+        let prefixes = seq
+            .literals()
+            .filter(|ls| !ls.is_empty() && ls.iter().all(|l| !l.is_empty()))
+            .map(|ls| ls.iter().map(|l| l.as_bytes().to_vec()).collect());
+        Some(Parsed {
+            relaxed: drop_word_unicode(&hir),
+            exact: !hir.properties().look_set().contains_word_unicode(),
+            anchored: hir.properties().look_set_prefix().contains(Look::Start),
+            prefixes,
+        })
     }
-    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 /// `hir` without Unicode word-boundary assertions and captures. Dropping an assertion only
@@ -399,11 +415,21 @@ mod tests {
 
     #[test]
     fn word_boundaries_are_relaxed_anchored_patterns_only() {
-        assert_eq!(relax(r"^(?P<num>\d+)\s"), Some((relax(r"^(\d+)\s").unwrap().0, true, true)));
-        let (copy, exact, anchored) = relax(r"^(?i:kèm theo)\b").unwrap();
-        assert!(!exact && anchored && !copy.contains(r"\b"), "{copy}");
-        assert!(!relax(r"cộng hòa\b").unwrap().2);
-        assert!(!relax(r"(?:^a|b)").unwrap().2);
+        let num = Parsed::new(r"^(?P<num>\d+)\s").unwrap();
+        assert_eq!(num.relaxed, Parsed::new(r"^(\d+)\s").unwrap().relaxed);
+        assert!(num.exact && num.anchored);
+        let attached = Parsed::new(r"^(?i:kèm theo)\b").unwrap();
+        assert!(!attached.exact && attached.anchored && !attached.relaxed.to_string().contains(r"\b"));
+        assert!(!Parsed::new(r"cộng hòa\b").unwrap().anchored);
+        assert!(!Parsed::new(r"(?:^a|b)").unwrap().anchored);
+    }
+
+    #[test]
+    fn prefixes_are_finite_sets_of_non_empty_literals() {
+        let p = |s: &str| Parsed::new(s).unwrap().prefixes;
+        assert_eq!(p(r"^(?:TM|KT)\."), Some(vec![b"TM.".to_vec(), b"KT.".to_vec()]));
+        assert_eq!(p(r"\d+"), None);
+        assert_eq!(p(r"(?:a|)x?"), None);
     }
 
     proptest::proptest! {

@@ -1,5 +1,5 @@
-//! Throughput of every pipeline stage, and end to end, over the bundled seed fixtures; and
-//! how the cost scales with input size and with threads.
+//! Throughput of every pipeline stage, and end to end, over the bundled seed fixtures; how the
+//! cost scales with input size and with threads; and the fixed cost of start-up.
 //!
 //! `cargo bench --bench stages` reports MB/s per stage (criterion, `Throughput::Bytes` of the
 //! stage's input). Compare against a saved baseline with
@@ -155,6 +155,19 @@ fn thread_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// The fixed cost of every run: compiling the embedded grammars (what `Engine::new` does), on
+/// pools of 1 and 2 threads (the files compile side by side).
+fn startup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(format!("grammar/{threads}"), |b| {
+            b.iter(|| pool.install(|| vanban::Grammar::embedded().unwrap()))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
@@ -163,6 +176,6 @@ criterion_group! {
 criterion_group! {
     name = scaling;
     config = Criterion::default().sample_size(10);
-    targets = size_scaling, thread_scaling
+    targets = size_scaling, thread_scaling, startup
 }
 criterion_main!(benches, scaling);

@@ -25,6 +25,8 @@
 //! assert_eq!(doc.sections[0].children[0].path, "I/1");
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod decode;
 pub mod emit;
 mod engine;

@@ -151,7 +151,9 @@ impl Grammar {
 
     fn build(src: &files::Sources) -> Result<Grammar, GrammarError> {
         // Building the grammar is mostly regex construction (about 15 ms in all), file by file
-        // independent: on a pool of several threads the files compile side by side. Biggest first.
+        // independent: on a pool of several threads the files compile side by side. The biggest
+        // is spawned first, as other threads take the oldest task; this thread does the layout
+        // grammars meanwhile. Errors are then read in one fixed order, whichever came first.
         let (mut header, mut labels, mut agencies, mut citations, mut units, mut time, mut tables) =
             (None, None, None, None, None, None, None);
         let mut layout = None;

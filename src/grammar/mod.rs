@@ -127,8 +127,8 @@ pub(crate) struct Blocks {
 impl Grammar {
     /// The grammars embedded in the binary.
     ///
-    /// The files compile side by side on the current rayon pool: the global one, or the pool
-    /// this is called in with [`rayon::ThreadPool::install`].
+    /// Called on a rayon pool (inside [`rayon::ThreadPool::install`]), the files compile side
+    /// by side on its threads; elsewhere, one after the other on the calling thread.
     ///
     /// # Errors
     /// Never in a released build (a test compiles them); the `Result` keeps one code path
@@ -150,24 +150,32 @@ impl Grammar {
     }
 
     fn build(src: &files::Sources) -> Result<Grammar, GrammarError> {
-        // Building the grammar is mostly regex construction (about 15 ms in all), file by file
-        // independent: on a pool of several threads the files compile side by side. The biggest
-        // is spawned first, as other threads take the oldest task; this thread does the layout
-        // grammars meanwhile. Errors are then read in one fixed order, whichever came first.
         let (mut header, mut labels, mut agencies, mut citations, mut units, mut time, mut tables) =
             (None, None, None, None, None, None, None);
         let mut layout = None;
-        rayon::scope(|s| {
-            s.spawn(|_| header = Some(compile_file(src, "header.yaml", header::compile)));
-            s.spawn(|_| units = Some(compile_file(src, "units.yaml", units::compile)));
-            s.spawn(|_| citations = Some(compile_file(src, "citations.yaml", citations::compile)));
-            s.spawn(|_| labels = Some(compile_file(src, "labels.yaml", labels::compile)));
-            s.spawn(|_| agencies = Some(compile_file(src, "agencies.yaml", agencies::compile)));
-            s.spawn(|_| time = Some(compile_file(src, "time.yaml", time::compile)));
-            s.spawn(|_| tables = Some(compile_file(src, "tables.yaml", tables::compile)));
-            layout = Some(Self::build_layout(src));
-        });
-        let done = "rayon::scope returns when every spawned task has run";
+        // Building the grammar is mostly regex construction (about 15 ms in all), file by file
+        // independent. Biggest first: on a pool, other threads take the oldest task and this one
+        // the newest (the layout grammars).
+        let tasks: Vec<Box<dyn FnOnce() + Send + '_>> = vec![
+            Box::new(|| header = Some(compile_file(src, "header.yaml", header::compile))),
+            Box::new(|| units = Some(compile_file(src, "units.yaml", units::compile))),
+            Box::new(|| citations = Some(compile_file(src, "citations.yaml", citations::compile))),
+            Box::new(|| labels = Some(compile_file(src, "labels.yaml", labels::compile))),
+            Box::new(|| agencies = Some(compile_file(src, "agencies.yaml", agencies::compile))),
+            Box::new(|| time = Some(compile_file(src, "time.yaml", time::compile))),
+            Box::new(|| tables = Some(compile_file(src, "tables.yaml", tables::compile))),
+            Box::new(|| layout = Some(Self::build_layout(src))),
+        ];
+        // Side by side only on a pool the caller set up: outside one, the global pool's threads
+        // would start here (and a process forked after building an engine would inherit a pool
+        // without its threads).
+        if rayon::current_thread_index().is_some() {
+            rayon::scope(|s| tasks.into_iter().for_each(|task| s.spawn(|_| task())));
+        } else {
+            tasks.into_iter().for_each(|task| task());
+        }
+        // Errors are read in one fixed order, whichever came first.
+        let done = "every task has run";
         let (doc_types, headings, text, blocks, gates) = layout.expect(done)?;
         Ok(Grammar {
             gates,

@@ -95,8 +95,8 @@ fn stream_of(files: &[(String, Vec<u8>)], bytes: usize) -> Vec<u8> {
     out
 }
 
-/// Cost against input size: one text of 0.1, 1 and 4 MB end to end. Linear cost shows as the
-/// same MB/s at every size.
+/// Cost against input size: one text of 0.1, 1 and 4 MB end to end, and one paragraph of 0.25
+/// and 1 MB. Linear cost shows as the same MB/s at every size.
 fn size_scaling(c: &mut Criterion) {
     let engine = Engine::new().unwrap();
     let files = corpus();
@@ -111,6 +111,17 @@ fn size_scaling(c: &mut Criterion) {
                 emit::write_json_line(&engine.convert_bytes("big.txt", black_box(&text)), &mut out);
                 out.len()
             })
+        });
+    }
+    // The worst case for layout: one hard-wrapped paragraph of lower-case lines (every line
+    // joins the one before), with words the letterhead patterns look for. Its cost was once
+    // its length squared.
+    for mb in [0.25, 1.0] {
+        let line = "các cơ quan đơn vị của cộng đồng độc lập thực hiện nhiệm vụ được giao theo kế hoạch\n";
+        let text = line.repeat((mb * 1e6) as usize / line.len());
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("paragraph/{mb}MB"), |b| {
+            b.iter(|| engine.convert_bytes("paragraph.txt", black_box(text.as_bytes())).documents.len())
         });
     }
     group.finish();

@@ -9,22 +9,46 @@ use memchr::memmem::Finder;
 
 /// All letters upper case, and at least two of them ("KẾ HOẠCH", "PHÓ CHỦ TỊCH").
 pub(crate) fn is_upper(s: &str) -> bool {
-    let mut letters = 0;
-    for c in s.chars() {
-        // A capital that lower-cases fast is a letter, not lower case: answered without the
-        // Unicode tables, as most chars of a heading in capitals are.
-        let capital = c.is_ascii_uppercase() || lower_fast(c).is_some_and(|l| l != c);
-        if !capital {
-            if !c.is_alphabetic() {
-                continue;
+    Caps::of(s).is_upper()
+}
+
+/// What [`is_upper`] reads of a text, kept for a text that grows: a paragraph being joined
+/// line by line is told whether it is in capitals without reading it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Caps {
+    /// A lower-case letter was seen (the count of letters is then no longer kept).
+    lower: bool,
+    letters: usize,
+}
+
+impl Caps {
+    pub(crate) fn of(s: &str) -> Caps {
+        let mut letters = 0;
+        for c in s.chars() {
+            // A capital that lower-cases fast is a letter, not lower case: answered without the
+            // Unicode tables, as most chars of a heading in capitals are.
+            let capital = c.is_ascii_uppercase() || lower_fast(c).is_some_and(|l| l != c);
+            if !capital {
+                if !c.is_alphabetic() {
+                    continue;
+                }
+                if c.is_lowercase() {
+                    return Caps { lower: true, letters };
+                }
             }
-            if c.is_lowercase() {
-                return false;
-            }
+            letters += 1;
         }
-        letters += 1;
+        Caps { lower: false, letters }
     }
-    letters >= 2
+
+    /// The text with `more` written after it.
+    pub(crate) fn then(self, more: Caps) -> Caps {
+        Caps { lower: self.lower || more.lower, letters: self.letters + more.letters }
+    }
+
+    pub(crate) fn is_upper(self) -> bool {
+        !self.lower && self.letters >= 2
+    }
 }
 
 /// `c.is_alphanumeric()`, answered at once for ASCII and for the precomposed Latin letters
@@ -249,6 +273,10 @@ mod tests {
         assert!(!is_upper("Kế hoạch"));
         assert!(!is_upper("K"));
         assert!(is_upper("ƠƯ"));
+        for (a, b) in [("K", "Ế"), ("KẾ", "hoạch"), ("1.", "KẾ HOẠCH"), ("Kế", "HOẠCH"), ("", ""), ("K", "")]
+        {
+            assert_eq!(Caps::of(a).then(Caps::of(b)).is_upper(), is_upper(&format!("{a} {b}")), "{a:?} {b:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use super::{LineKind, WorkLine, next_non_blank};
 use crate::grammar::Grammar;
 use crate::grammar::gate::{self, Hits};
+use crate::text::Caps;
 
 /// Join wrapped lines in place; returns how many breaks were joined.
 pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
@@ -23,15 +24,17 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         // Keep absorbing the following lines into line i while they continue it. `last` is
         // the last line absorbed, so each line is looked at once.
         let mut last = i;
-        // The length of line i in chars once asked for, kept as it grows.
+        // The length of line i in chars, and whether it is in capitals, once asked for, kept as
+        // it grows: a paragraph is never read again from its start for the next line.
         let mut chars = None;
+        let mut caps = None;
         while let Some(j) = next_non_blank(lines, last) {
             // A paragraph break may hide behind at most a few blank lines (page breaks).
             let gap = j - last - 1;
             if lines[j].kind != LineKind::Text || gap > 3 {
                 break;
             }
-            if !continues(&lines[i].text, &mut chars, &lines[j].text, margin, grammar) {
+            if !continues(&lines[i].text, (&mut chars, &mut caps), &lines[j].text, margin, grammar) {
                 break;
             }
             let next = std::mem::take(&mut lines[j].text);
@@ -45,6 +48,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             let next = next.trim();
             first.push_str(next);
             chars = chars.map(|n| n + usize::from(!hyphen) + char_len(next));
+            caps = caps.map(|c: Caps| c.then(Caps::of(next)));
             for line in &mut lines[last + 1..j] {
                 line.kind = LineKind::Blank;
                 line.removed = true;
@@ -89,7 +93,13 @@ fn char_len(s: &str) -> usize {
         .sum()
 }
 
-fn continues(first_line: &str, chars: &mut Option<usize>, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
+fn continues(
+    first_line: &str,
+    (chars, caps): (&mut Option<usize>, &mut Option<Caps>),
+    next: &str,
+    margin: Option<usize>,
+    g: &Grammar,
+) -> bool {
     let first = first_line.trim_end();
     let next = next.trim_start();
     let Some(last) = first.chars().next_back() else { return false };
@@ -99,24 +109,31 @@ fn continues(first_line: &str, chars: &mut Option<usize>, next: &str, margin: Op
     // The text tests first: the pattern tests (a block starts) only veto a join, and most
     // line pairs are told apart without them.
     let next_first = next.chars().next().unwrap_or(' ');
-    if !next_first.is_lowercase() && !joins_upper_case(first_line, chars, next, last, margin, g) {
+    if !next_first.is_lowercase() && !joins_upper_case(first_line, (chars, caps), next, last, margin, g) {
         return false;
     }
-    !(starts_block(next, g) || starts_block_line(first, g))
+    // A paragraph already longer than any letterhead, recipients or signing line is running
+    // text: not asked again (some of those patterns search the whole line, and asking it of
+    // a paragraph at every line it absorbs made long paragraphs cost their length squared).
+    !(starts_block(next, g) || first.len() <= BLOCK_LINE_MAX_BYTES && starts_block_line(first, g))
 }
+
+/// The longest text asked whether it is a letterhead, recipients or signing-capacity line as it
+/// grows: nearly six times the longest such line of the fixtures and the bench corpus (89 bytes).
+const BLOCK_LINE_MAX_BYTES: usize = 512;
 
 /// Whether `first_line` (ending in `last`) goes on in `next`, which does not start in lower
 /// case, when neither line starts a block.
 fn joins_upper_case(
     first_line: &str,
-    chars: &mut Option<usize>,
+    (chars, caps): (&mut Option<usize>, &mut Option<Caps>),
     next: &str,
     last: char,
     margin: Option<usize>,
     g: &Grammar,
 ) -> bool {
     let first = first_line.trim_end();
-    let upper_first = crate::text::is_upper(first);
+    let upper_first = caps.get_or_insert_with(|| Caps::of(first)).is_upper();
     // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
     if upper_first != crate::text::is_upper(next) {
         return false;
@@ -176,6 +193,19 @@ mod tests {
 
     fn run(text: &str) -> String {
         layout(text, &Grammar::embedded().unwrap()).text
+    }
+
+    #[test]
+    fn a_long_paragraph_is_not_asked_again_whether_it_is_a_letterhead_line() {
+        // The letterhead phrase split over two lines of a running paragraph: neither line is a
+        // letterhead line, the two joined hold the phrase. While the paragraph is short that
+        // stops the joining, as after a letterhead line; once it is longer than any such line,
+        // the paragraph goes on.
+        let words = "các cơ quan đơn vị thực hiện nhiệm vụ được giao theo kế hoạch";
+        let split = format!("{words} cộng hòa xã hội\nchủ nghĩa việt nam và\ntiếp theo\n");
+        assert_eq!(run(&split).lines().count(), 2, "{}", run(&split));
+        let long = format!("{}{split}", format!("{words}\n").repeat(8));
+        assert_eq!(run(&long).lines().count(), 1, "{}", run(&long));
     }
 
     #[test]

@@ -95,8 +95,8 @@ fn stream_of(files: &[(String, Vec<u8>)], bytes: usize) -> Vec<u8> {
     out
 }
 
-/// Cost against input size: one text of 0.1, 1 and 4 MB end to end, and one paragraph of 0.25
-/// and 1 MB. Linear cost shows as the same MB/s at every size.
+/// Cost against input size: one text of 0.1, 1 and 4 MB end to end, and one paragraph and one
+/// table of 0.25 and 1 MB. Linear cost shows as the same MB/s at every size.
 fn size_scaling(c: &mut Criterion) {
     let engine = Engine::new().unwrap();
     let files = corpus();
@@ -122,6 +122,17 @@ fn size_scaling(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(format!("paragraph/{mb}MB"), |b| {
             b.iter(|| engine.convert_bytes("paragraph.txt", black_box(text.as_bytes())).documents.len())
+        });
+    }
+    // The worst case for tables: one table whose every other row is a subtotal ("Cộng"). Its
+    // cost was once its length squared too.
+    for mb in [0.25, 1.0] {
+        let rows = "| 1 | Sở Nội vụ | 1.500 |\n| Cộng | | 1.500 |\n";
+        let text =
+            format!("| STT | Đơn vị | Kinh phí |\n|---|---|---|\n{}", rows.repeat((mb * 1e6) as usize / rows.len()));
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("subtotals/{mb}MB"), |b| {
+            b.iter(|| engine.convert_bytes("table.md", black_box(text.as_bytes())).documents.len())
         });
     }
     group.finish();

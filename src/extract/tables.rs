@@ -1062,17 +1062,46 @@ fn label_only(t: &TableRules, cells: &[Cell<'_>]) -> bool {
         && cells.iter().take(2).any(|c| !c.is_empty() && !t.is_item_marker(c) && !is_number(c))
 }
 
-/// The sum of each money column over the item rows so far.
-fn item_sums(model: &Model<'_>, rows: &[Vec<Cell<'_>>]) -> Vec<Option<i128>> {
-    let mut sums = vec![None; model.ncols];
-    for row in rows.iter().filter(|r| !group_like(model, r) && !is_total_label(model.t, first_label(r))) {
-        for (c, sum) in sums.iter_mut().enumerate().filter(|(c, _)| model.columns[*c].money) {
-            if let Some((v, _)) = value(&row[c], model.sep) {
-                *sum = Some(sum.unwrap_or(0) + v);
-            }
+/// The sum of each money column over the item rows of a table as its rows are aligned, for the
+/// total rows: kept as rows come, not summed again at each total (a table of many subtotals
+/// would cost its length squared).
+struct ItemSums {
+    /// Over the rows before `settled`.
+    sums: Vec<Option<i128>>,
+    settled: usize,
+}
+
+impl ItemSums {
+    fn new(model: &Model<'_>) -> ItemSums {
+        ItemSums { sums: vec![None; model.ncols], settled: 0 }
+    }
+
+    /// The sums over `rows`, the rows aligned so far (the same rows as at the last call, and
+    /// more: only the last row may have changed since, joined by a continuation row).
+    fn over(&mut self, model: &Model<'_>, rows: &[Vec<Cell<'_>>]) -> Vec<Option<i128>> {
+        let last = rows.len().saturating_sub(1);
+        for row in &rows[self.settled.min(last)..last] {
+            add_item_row(model, row, &mut self.sums);
+        }
+        self.settled = self.settled.max(last);
+        let mut sums = self.sums.clone();
+        if let Some(row) = rows.get(last) {
+            add_item_row(model, row, &mut sums);
+        }
+        sums
+    }
+}
+
+/// Add `row` to the sums of the money columns when it is an item row.
+fn add_item_row(model: &Model<'_>, row: &[Cell<'_>], sums: &mut [Option<i128>]) {
+    if group_like(model, row) || is_total_label(model.t, first_label(row)) {
+        return;
+    }
+    for (c, sum) in sums.iter_mut().enumerate().filter(|(c, _)| model.columns[*c].money) {
+        if let Some((v, _)) = value(&row[c], model.sep) {
+            *sum = Some(sum.unwrap_or(0) + v);
         }
     }
-    sums
 }
 
 /// A total row: its label where it is printed, its numbers in the money columns, in order, so
@@ -1578,6 +1607,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
     // Body rows: continuation rows joined to the row above, the others aligned.
     let mut rows: Vec<Vec<Cell<'_>>> = Vec::with_capacity(draft.body.len());
     let mut spans: Vec<Span> = Vec::with_capacity(draft.body.len());
+    let mut item_sums = ItemSums::new(&model);
     for raw in draft.body {
         if let Some(prev) = rows.last_mut()
             && continues(cx, &model, prev, &raw)
@@ -1594,7 +1624,7 @@ fn build(cx: &DocContext<'_>, draft: Draft<'_>, index: usize, diagnostics: &mut 
             cells.resize(ncols, Cell::default());
             cells
         } else if is_total_label(t, first_label(&raw.cells)) {
-            let sums = item_sums(&model, &rows);
+            let sums = item_sums.over(&model, &rows);
             align_total(&model, &raw.cells, &sums).unwrap_or_else(|| align(&model, raw.cells))
         } else {
             align(&model, raw.cells)
@@ -2230,6 +2260,47 @@ mod tests {
 
     const ROLES: [Option<ColumnRole>; 5] =
         [None, Some(ColumnRole::Time), Some(ColumnRole::Money), Some(ColumnRole::Name), Some(ColumnRole::NotMoney)];
+
+    proptest::proptest! {
+        #[test]
+        fn item_sums_kept_as_rows_come_equal_the_sums_over_all_rows(
+            money in proptest::collection::vec(proptest::bool::ANY, 3),
+            steps in proptest::collection::vec(
+                (
+                    proptest::bool::ANY,
+                    proptest::collection::vec(
+                        proptest::sample::select(vec!["", "1", "a", "Cộng", "Tổng cộng", "x y", "10", "2.500", "7"]),
+                        3,
+                    ),
+                ),
+                0..30,
+            ),
+        ) {
+            static GRAMMAR: std::sync::LazyLock<Grammar> = std::sync::LazyLock::new(rules);
+            let model = Model {
+                t: &GRAMMAR.tables,
+                ncols: 3,
+                columns: money.iter().map(|&money| Column { money, ..Column::default() }).collect(),
+                profiles: vec![Profile::default(); 3],
+                relations: Vec::new(),
+                sep: Separator::Auto,
+                fits: Vec::new(),
+            };
+            let mut kept = ItemSums::new(&model);
+            let mut rows: Vec<Vec<Cell<'_>>> = Vec::new();
+            // Each step pushes a row or (as a continuation row does) changes the last one, and
+            // asks for the sums.
+            for (push, texts) in &steps {
+                match rows.last_mut() {
+                    Some(last) if !push => *last = cells(texts),
+                    _ => rows.push(cells(texts)),
+                }
+                let mut all = vec![None; 3];
+                rows.iter().for_each(|r| add_item_row(&model, r, &mut all));
+                proptest::prop_assert_eq!(kept.over(&model, &rows), all);
+            }
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]

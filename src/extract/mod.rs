@@ -90,6 +90,15 @@ impl<'a> DocContext<'a> {
         self.layout.lines[i].span
     }
 
+    /// The line of this document that holds `span` whole, if one does (lines are in order and
+    /// apart: a binary search).
+    pub(crate) fn line_holding(&self, span: Span) -> Option<usize> {
+        let lines = self.lines();
+        let all = &self.layout.lines[lines.clone()];
+        let k = all.partition_point(|l| l.span.end < span.end);
+        (k < all.len() && all[k].span.contains(span)).then_some(lines.start + k)
+    }
+
     /// All lines of the document: `[first, end)`.
     pub(crate) fn lines(&self) -> std::ops::Range<usize> {
         self.doc.lines.0..self.doc.lines.1

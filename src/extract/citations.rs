@@ -95,7 +95,7 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
     });
     let codes = &cx.g.doc_types.number_codes;
     let groups = group(&cx.g.citations, &mentions);
-    let in_basis = Stretches::new(basis_spans);
+    let in_basis = super::Stretches::new(basis_spans);
     let mut basis = Vec::new();
     let mut citations = Vec::with_capacity(groups.len());
     for g in groups {
@@ -106,30 +106,6 @@ pub(crate) fn extract(cx: &DocContext<'_>, own: Option<&str>) -> (Vec<Citation>,
         citations.push(c);
     }
     (basis, citations)
-}
-
-/// The bytes some span of a set covers, as sorted stretches apart from one another, asked of
-/// by binary search (a preamble of n "Căn cứ" lines makes n spans, and as many citations).
-struct Stretches(Vec<Span>);
-
-impl Stretches {
-    fn new(mut spans: Vec<Span>) -> Stretches {
-        spans.sort_unstable_by_key(|s| s.start);
-        let mut out: Vec<Span> = Vec::with_capacity(spans.len());
-        for s in spans {
-            match out.last_mut() {
-                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-                _ => out.push(s),
-            }
-        }
-        Stretches(out)
-    }
-
-    /// Whether some span holds byte `at` (`start <= at < end`).
-    fn hold(&self, at: usize) -> bool {
-        let k = self.0.partition_point(|s| s.start <= at);
-        k > 0 && at < self.0[k - 1].end
-    }
 }
 
 /// The document's own number, as a [`number_key`], from a "Số: …" line of its letterhead (the
@@ -1066,18 +1042,6 @@ mod tests {
         let m = cited("hướng dẫn một số điều của Nghị định\n\nsố 80/2021/NĐ-CP ngày 26 tháng 8 năm 2021 của Chính phủ");
         assert_eq!(m[0].number.as_deref(), Some("80/2021/NĐ-CP"));
         assert_eq!(m[0].text, "Nghị định số 80/2021/NĐ-CP ngày 26 tháng 8 năm 2021 của Chính phủ");
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn stretches_hold_what_some_span_holds(
-            spans in proptest::collection::vec((0usize..60, 0usize..12), 0..8),
-            at in 0usize..80,
-        ) {
-            let spans: Vec<Span> = spans.iter().map(|&(start, len)| Span { start, end: start + len }).collect();
-            let naive = spans.iter().any(|s| s.start <= at && at < s.end);
-            proptest::prop_assert_eq!(Stretches::new(spans).hold(at), naive);
-        }
     }
 
     proptest::proptest! {

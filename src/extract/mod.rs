@@ -193,6 +193,31 @@ impl<'a> SectionMap<'a> {
     }
 }
 
+/// The bytes some span of a set covers, as sorted stretches apart from one another, asked of
+/// by binary search: asking a list of n spans for each of n places would cost n² (a preamble of
+/// n "Căn cứ" lines, a document of n target sections).
+pub(crate) struct Stretches(Vec<Span>);
+
+impl Stretches {
+    pub(crate) fn new(mut spans: Vec<Span>) -> Stretches {
+        spans.sort_unstable_by_key(|s| s.start);
+        let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match out.last_mut() {
+                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                _ => out.push(s),
+            }
+        }
+        Stretches(out)
+    }
+
+    /// Whether some span holds byte `at` (`start <= at < end`).
+    pub(crate) fn hold(&self, at: usize) -> bool {
+        let k = self.0.partition_point(|s| s.start <= at);
+        k > 0 && at < self.0[k - 1].end
+    }
+}
+
 /// Fill the fields of every document of `skeleton`. Each document takes its section tree
 /// from the skeleton (moved, not copied: a big file's tree is big).
 pub fn extract(layout: &Layout, skeleton: Skeleton, grammar: &Grammar) -> Vec<Document> {
@@ -312,6 +337,18 @@ pub(crate) fn offset_before_lowering(s: &str, low_at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn stretches_hold_what_some_span_holds(
+            spans in proptest::collection::vec((0usize..60, 0usize..12), 0..8),
+            at in 0usize..80,
+        ) {
+            let spans: Vec<Span> = spans.iter().map(|&(start, len)| Span { start, end: start + len }).collect();
+            let naive = spans.iter().any(|s| s.start <= at && at < s.end);
+            proptest::prop_assert_eq!(Stretches::new(spans).hold(at), naive);
+        }
+    }
 
     /// The innermost section as first written: every section asked.
     fn holding_plain(sections: &[Section], offset: usize) -> Option<&Section> {

@@ -25,8 +25,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::DocContext;
 use super::money::{self, Separator, parse_number};
+use super::{DocContext, Stretches};
 use crate::grammar::gate::Prefix;
 use crate::grammar::units::{Units, YearPattern};
 use crate::layout::LineKind;
@@ -78,7 +78,11 @@ pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Target> {
     walk(u, &cx.doc.sections, (false, false), &mut Vec::new(), &mut parts, &mut excluded, &mut starts);
     starts.sort_unstable();
     let doc_year = document_year(cx);
-    let inside = |spans: &[Span], at: usize| spans.iter().any(|s| s.start <= at && at < s.end);
+    // Asked of every line: by binary search and by a sweep, not by going through the parts
+    // (a document of n target sections would cost n² here).
+    let excluded = Stretches::new(excluded);
+    let in_parts = Stretches::new(parts.iter().map(|p| p.span).collect());
+    let mut innermost = Innermost::new(&parts);
     let text_lines = || cx.body_lines().filter(|&i| cx.layout.lines[i].kind == LineKind::Text);
     // A target heading the section tree does not hold ("Mục tiêu cụ thể:" without a marker)
     // opens a part up to the next heading.
@@ -90,27 +94,27 @@ pub(crate) fn extract(cx: &DocContext<'_>) -> Vec<Target> {
             && t.chars().count() <= 100
             && u.names_targets(t)
             && u.target_exclude_sections.find(t).is_none()
-            && !parts.iter().any(|p| p.contains(cx.line_span(i).start))
+            && !in_parts.hold(cx.line_span(i).start)
     };
     let has_parts = !parts.is_empty() || text_lines().any(pseudo_heading);
     let mut pseudo: Option<Part> = None;
     let mut out = Vec::new();
     for i in text_lines() {
         let span = cx.line_span(i);
-        if inside(&excluded, span.start) {
+        if excluded.hold(span.start) {
             continue;
         }
+        let holding = innermost.at(span.start);
         if starts.binary_search(&span.start).is_ok() || (pseudo.is_some() && heading_like(cx.line(i))) {
             pseudo = None;
         }
         if pseudo_heading(i) {
             let year = title_year(u, cx.line(i));
-            let outer = parts.iter().rev().find(|p| p.contains(span.start));
-            pseudo = Some(Part { span: Span::new(span.start, usize::MAX), year: year.or(outer.and_then(|p| p.year)) });
+            pseudo =
+                Some(Part { span: Span::new(span.start, usize::MAX), year: year.or(holding.and_then(|p| p.year)) });
             continue;
         }
-        // Parts nest in pre-order: the last one holding the line is the innermost.
-        let year = match parts.iter().rev().find(|p| p.contains(span.start)).or(pseudo.as_ref()) {
+        let year = match holding.or(pseudo.as_ref()) {
             Some(p) => p.year,
             None if !has_parts && u.goal_cues.find(cx.line(i)).is_some() => None,
             None => continue,
@@ -129,6 +133,37 @@ fn heading_like(t: &str) -> bool {
 impl Part {
     fn contains(&self, at: usize) -> bool {
         self.span.start <= at && at < self.span.end
+    }
+}
+
+/// The innermost part holding each place of a rising sequence: the last part in the list
+/// (pre-order: parts nest, and start in order) that holds it. The parts open at the place are
+/// kept on a stack as the places rise, so each part is looked at a few times in all.
+struct Innermost<'p> {
+    parts: &'p [Part],
+    /// The parts before it start at or before the last place asked.
+    next: usize,
+    /// Indexes of parts started so far, not yet found ended; the innermost on top.
+    open: Vec<usize>,
+}
+
+impl<'p> Innermost<'p> {
+    fn new(parts: &'p [Part]) -> Innermost<'p> {
+        debug_assert!(parts.windows(2).all(|w| w[0].span.start <= w[1].span.start), "parts start in order");
+        Innermost { parts, next: 0, open: Vec::new() }
+    }
+
+    /// The last part holding `at`; `at` is never below the place asked before.
+    fn at(&mut self, at: usize) -> Option<&'p Part> {
+        while self.parts.get(self.next).is_some_and(|p| p.span.start <= at) {
+            self.open.push(self.next);
+            self.next += 1;
+        }
+        // A part that does not hold `at` (it started before) has ended: no later place is in it.
+        while self.open.last().is_some_and(|&k| !self.parts[k].contains(at)) {
+            self.open.pop();
+        }
+        self.open.last().map(|&k| &self.parts[k])
     }
 }
 
@@ -349,6 +384,25 @@ mod tests {
         assert_eq!(&s[a..b], "80% dịch vụ công trực tuyến.");
         assert_eq!(per_unit("/ khu dân cư."), Some(("/ khu dân cư".len(), "khu dân cư".to_owned())));
         assert_eq!(per_unit(" trên địa bàn"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn innermost_is_the_last_part_holding_the_place(
+            mut spans in proptest::collection::vec((0usize..60, 0usize..30), 0..10),
+            mut places in proptest::collection::vec(0usize..90, 0..20),
+        ) {
+            spans.sort_unstable_by_key(|&(start, _)| start);
+            let parts: Vec<Part> =
+                spans.iter().map(|&(start, len)| Part { span: Span::new(start, start + len), year: None }).collect();
+            places.sort_unstable();
+            let mut innermost = Innermost::new(&parts);
+            for at in places {
+                let naive = parts.iter().rposition(|p| p.contains(at));
+                let swept = innermost.at(at).map(|p| std::ptr::from_ref(p) as usize);
+                proptest::prop_assert_eq!(swept, naive.map(|k| std::ptr::from_ref(&parts[k]) as usize), "{}", at);
+            }
+        }
     }
 
     proptest::proptest! {

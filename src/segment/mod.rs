@@ -61,20 +61,31 @@ pub fn segment(layout: &Layout, g: &Grammar) -> Skeleton {
     // Document starts: type lines that open a document.
     let mut opens: Vec<(usize, usize)> = Vec::new(); // (first line, type line)
     let mut last_type: Option<usize> = None;
+    // The lines after the last opening type line, as far as line i: counted as the walk goes,
+    // not again at each type line (a file of many type lines that open nothing would cost
+    // their number squared).
+    let mut since = Since::default();
     for (i, info) in infos.iter().enumerate() {
-        let Some((kind, _)) = &info.doc_type else { continue };
-        let is_appendix = *kind == g.doc_types.appendix_kind;
-        match last_type {
-            None if !is_appendix => {
-                opens.push((0, i));
-                last_type = Some(i);
+        if let Some((kind, _)) = &info.doc_type {
+            let is_appendix = *kind == g.doc_types.appendix_kind;
+            match last_type {
+                None if !is_appendix => {
+                    opens.push((0, i));
+                    last_type = Some(i);
+                }
+                Some(t) if !is_appendix && opens_another(&infos, t, i, &since) => {
+                    let first = letterhead_start(layout, g, t + 1, i);
+                    opens.push((first, i));
+                    last_type = Some(i);
+                }
+                _ => {}
             }
-            Some(t) if !is_appendix && opens_another(layout, &infos, t, i) => {
-                let first = letterhead_start(layout, g, t + 1, i);
-                opens.push((first, i));
-                last_type = Some(i);
-            }
-            _ => {}
+        }
+        if last_type == Some(i) {
+            since = Since::default();
+        } else {
+            since.closing |= info.closing;
+            since.non_blank += usize::from(!layout.line(i).trim().is_empty());
         }
     }
 
@@ -94,16 +105,22 @@ pub fn segment(layout: &Layout, g: &Grammar) -> Skeleton {
 /// same type again ("QUYẾT ĐỊNH" as the enacting formula printed without its colon) opens one
 /// only after the first document has closed (recipients or signature); another type needs the
 /// first document to have a body.
-fn opens_another(layout: &Layout, infos: &[LineInfo], prev: usize, next: usize) -> bool {
+/// `since` tells of the lines between the two.
+fn opens_another(infos: &[LineInfo], prev: usize, next: usize, since: &Since) -> bool {
     let same_kind = infos[prev].doc_type.as_ref().map(|d| &d.0) == infos[next].doc_type.as_ref().map(|d| &d.0);
     if same_kind {
-        return (prev + 1..next).any(|j| infos[j].closing);
+        return since.closing;
     }
-    non_blank_between(layout, prev + 1, next) >= MIN_DOCUMENT_LINES
+    since.non_blank >= MIN_DOCUMENT_LINES
 }
 
-fn non_blank_between(layout: &Layout, from: usize, to: usize) -> usize {
-    (from..to).filter(|&j| !layout.line(j).trim().is_empty()).count()
+/// What the lines after a type line hold, so far.
+#[derive(Debug, Default)]
+struct Since {
+    /// A line of a closing block (recipients, signature).
+    closing: bool,
+    /// Lines that are not blank.
+    non_blank: usize,
 }
 
 /// Walk back from a type line over its letterhead (blank and letterhead lines).

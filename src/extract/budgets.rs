@@ -37,6 +37,7 @@ fn line_budgets(cx: &DocContext<'_>, line: Span, out: &mut Vec<Budget>) {
     // Where the previous amount of the line ends: "Tổng kinh phí: 1.250 triệu đồng, trong đó
     // ngân sách tỉnh: 1.000 triệu đồng" gives the second amount its own words.
     let mut prev_end = 0;
+    let mut clauses = ClauseStarts::new(s);
     // A number as written in prose: "185,083", "95.200", "56".
     for m in money::numbers(s) {
         if s[..m.start].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '-') {
@@ -46,7 +47,7 @@ fn line_budgets(cx: &DocContext<'_>, line: Span, out: &mut Vec<Budget>) {
         let gap = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
         let Some((ulen, unit)) = u.money_at(&after[gap..]) else { continue };
         let unit_end = m.end + gap + ulen;
-        let start = clause_start(s, m.start).max(prev_end);
+        let start = clauses.at(m.start).max(prev_end);
         prev_end = unit_end;
         if u.per_unit.is_match(&s[unit_end..]) {
             continue;
@@ -94,21 +95,64 @@ fn last_words(s: &str, n: usize) -> &str {
 }
 
 /// Where the clause holding byte `at` of `s` starts: after the last ";", "(" or sentence end.
+#[cfg(test)]
 fn clause_start(s: &str, at: usize) -> usize {
+    (0..at).rev().find(|&i| ends_clause(s, i)).map_or(0, |i| i + 1)
+}
+
+/// Whether byte `i` of `s` ends a clause: ";", "(" or a sentence end.
+fn ends_clause(s: &str, i: usize) -> bool {
     let b = s.as_bytes();
-    (0..at)
-        .rev()
-        .find(|&i| {
-            b[i] == b';'
-                || b[i] == b'('
-                || (b[i] == b'.' && s[i + 1..].starts_with(' ') && i > 0 && !b[i - 1].is_ascii_digit())
-        })
-        .map_or(0, |i| i + 1)
+    b[i] == b';' || b[i] == b'(' || (b[i] == b'.' && s[i + 1..].starts_with(' ') && i > 0 && !b[i - 1].is_ascii_digit())
+}
+
+/// [`clause_start`] for rising places of one line, reading its bytes once: a line of many
+/// amounts and no clause breaks (a table flattened into one line) would otherwise be read back
+/// to its start for each amount.
+struct ClauseStarts<'s> {
+    s: &'s str,
+    /// The bytes before it are read.
+    read: usize,
+    /// Where the clause holding `read` starts.
+    start: usize,
+}
+
+impl<'s> ClauseStarts<'s> {
+    fn new(s: &'s str) -> ClauseStarts<'s> {
+        ClauseStarts { s, read: 0, start: 0 }
+    }
+
+    /// Where the clause holding byte `at` starts; `at` is never below the place asked before.
+    fn at(&mut self, at: usize) -> usize {
+        for i in self.read..at {
+            if ends_clause(self.s, i) {
+                self.start = i + 1;
+            }
+        }
+        self.read = self.read.max(at);
+        self.start
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn clause_starts_read_once_agree_with_reading_back(
+            parts in proptest::collection::vec(proptest::sample::select(vec!["a", " ", ";", "(", ".", "1", "ế", ". "]), 0..40),
+            mut places in proptest::collection::vec(0usize..120, 0..8),
+        ) {
+            let s: String = parts.concat();
+            places.retain(|&p| p <= s.len() && s.is_char_boundary(p));
+            places.sort_unstable();
+            let mut clauses = ClauseStarts::new(&s);
+            for at in places {
+                proptest::prop_assert_eq!(clauses.at(at), clause_start(&s, at), "{:?} {}", s, at);
+            }
+        }
+    }
 
     #[test]
     fn clauses_start_after_breaks() {

@@ -24,17 +24,14 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
         // Keep absorbing the following lines into line i while they continue it. `last` is
         // the last line absorbed, so each line is looked at once.
         let mut last = i;
-        // The length of line i in chars, and whether it is in capitals, once asked for, kept as
-        // it grows: a paragraph is never read again from its start for the next line.
-        let mut chars = None;
-        let mut caps = None;
+        let mut grown = Grown::default();
         while let Some(j) = next_non_blank(lines, last) {
             // A paragraph break may hide behind at most a few blank lines (page breaks).
             let gap = j - last - 1;
             if lines[j].kind != LineKind::Text || gap > 3 {
                 break;
             }
-            if !continues(&lines[i].text, (&mut chars, &mut caps), &lines[j].text, margin, grammar) {
+            if !continues(&lines[i].text, &mut grown, &lines[j].text, margin, grammar) {
                 break;
             }
             let next = std::mem::take(&mut lines[j].text);
@@ -47,8 +44,7 @@ pub(crate) fn join_wrapped(lines: &mut [WorkLine], grammar: &Grammar) -> usize {
             }
             let next = next.trim();
             first.push_str(next);
-            chars = chars.map(|n| n + usize::from(!hyphen) + char_len(next));
-            caps = caps.map(|c: Caps| c.then(Caps::of(next)));
+            grown.add(next, hyphen);
             for line in &mut lines[last + 1..j] {
                 line.kind = LineKind::Blank;
                 line.removed = true;
@@ -83,8 +79,32 @@ fn wrap_margin(lines: &[WorkLine]) -> Option<usize> {
     (near * 10 >= lens.len() * 4).then_some(p90)
 }
 
-/// Whether `next` continues `first_line`; `chars` is the length of `first_line` in chars,
-/// counted here when needed and not known yet.
+/// What is known of a paragraph (line i as it absorbs the lines after it), worked out when first
+/// asked and kept as it grows: the paragraph is never read again from its start.
+#[derive(Debug, Default)]
+struct Grown {
+    /// Its length in chars.
+    chars: Option<usize>,
+    /// Whether it is in capitals.
+    caps: Option<Caps>,
+}
+
+impl Grown {
+    fn chars(&mut self, paragraph: &str) -> usize {
+        *self.chars.get_or_insert_with(|| char_len(paragraph))
+    }
+
+    fn caps(&mut self, paragraph: &str) -> Caps {
+        *self.caps.get_or_insert_with(|| Caps::of(paragraph))
+    }
+
+    /// `next` was written after the paragraph, after a space unless `hyphen`.
+    fn add(&mut self, next: &str, hyphen: bool) {
+        self.chars = self.chars.map(|n| n + usize::from(!hyphen) + char_len(next));
+        self.caps = self.caps.map(|c| c.then(Caps::of(next)));
+    }
+}
+
 /// `s.chars().count()`: the bytes that do not continue a character, counted per block of 255 in
 /// a byte, which the compiler does 16 or 32 bytes at a time (the length of every line is asked).
 fn char_len(s: &str) -> usize {
@@ -93,13 +113,8 @@ fn char_len(s: &str) -> usize {
         .sum()
 }
 
-fn continues(
-    first_line: &str,
-    (chars, caps): (&mut Option<usize>, &mut Option<Caps>),
-    next: &str,
-    margin: Option<usize>,
-    g: &Grammar,
-) -> bool {
+/// Whether `next` continues `first_line`, of which `grown` keeps what is known.
+fn continues(first_line: &str, grown: &mut Grown, next: &str, margin: Option<usize>, g: &Grammar) -> bool {
     let first = first_line.trim_end();
     let next = next.trim_start();
     let Some(last) = first.chars().next_back() else { return false };
@@ -109,7 +124,7 @@ fn continues(
     // The text tests first: the pattern tests (a block starts) only veto a join, and most
     // line pairs are told apart without them.
     let next_first = next.chars().next().unwrap_or(' ');
-    if !next_first.is_lowercase() && !joins_upper_case(first_line, (chars, caps), next, last, margin, g) {
+    if !next_first.is_lowercase() && !joins_upper_case(first_line, grown, next, last, margin, g) {
         return false;
     }
     // A paragraph already longer than any letterhead, recipients or signing line is running
@@ -126,19 +141,19 @@ const BLOCK_LINE_MAX_BYTES: usize = 512;
 /// case, when neither line starts a block.
 fn joins_upper_case(
     first_line: &str,
-    (chars, caps): (&mut Option<usize>, &mut Option<Caps>),
+    grown: &mut Grown,
     next: &str,
     last: char,
     margin: Option<usize>,
     g: &Grammar,
 ) -> bool {
     let first = first_line.trim_end();
-    let upper_first = caps.get_or_insert_with(|| Caps::of(first)).is_upper();
+    let upper_first = grown.caps(first).is_upper();
     // "QUYẾT ĐỊNH" above "Ban hành …": a caps line and a mixed-case line are two blocks.
     if upper_first != crate::text::is_upper(next) {
         return false;
     }
-    let at_margin = margin.is_some_and(|m| *chars.get_or_insert_with(|| char_len(first_line)) * 4 >= m * 3);
+    let at_margin = margin.is_some_and(|m| grown.chars(first_line) * 4 >= m * 3);
     // A heading's title may end with any word ("1. Kết quả đạt được" / "Năm 2016, …"): only
     // a wrap at the margin continues it.
     let after_word = || {
